@@ -1,0 +1,78 @@
+"""Plain data returned by the pipeline: no spaCy objects, no Django models.
+
+Offsets are Python string indices into the text exactly as given to `annotate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+QuoteKind = Literal["direct", "indirect", "mixed"]
+SpeakerKind = Literal["person", "organisation", "country", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class TextSpan:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class SpeakerProfile:
+    """One entity of the document-level speaker table."""
+
+    name: str  # canonical form, e.g. "Jens Stoltenberg"
+    kind: SpeakerKind = "person"
+    role: str = ""  # e.g. "NATO Secretary General"
+    country: str | None = None  # ISO 3166-1 alpha-2
+    organisation: str | None = None  # e.g. "NATO"
+    aliases: list[str] = field(default_factory=list)  # other surface forms seen
+
+
+@dataclass(slots=True)
+class QuoteAnnotation:
+    start: int
+    end: int
+    text: str
+    kind: QuoteKind
+    cue: TextSpan | None
+    speaker: int | None  # index into Annotation.speakers, None when unknown
+    mention: TextSpan | None  # the words naming the speaker here (name, pronoun, role noun)
+    countries: list[str] = field(default_factory=list)  # ISO alpha-2 codes mentioned
+    topics: list[str] = field(default_factory=list)  # topic slugs
+
+
+@dataclass(slots=True)
+class Annotation:
+    quotes: list[QuoteAnnotation]
+    speakers: list[SpeakerProfile]
+    countries: list[str] = field(default_factory=list)  # ISO codes mentioned anywhere
+    topics: list[str] = field(default_factory=list)
+
+    def to_json(self, *, doc_id: str, source: str) -> dict:
+        """The fixed `manage.py annotate` line (see docs/design.md)."""
+        return {
+            "id": doc_id,
+            "source": source,
+            "quotes": [
+                {
+                    "start": q.start,
+                    "end": q.end,
+                    "text": q.text,
+                    "kind": q.kind,
+                    "cue": asdict(q.cue) if q.cue else None,
+                    "speaker": {
+                        "name": self.speakers[q.speaker].name if q.speaker is not None else None,
+                        "mention": asdict(q.mention) if q.mention else None,
+                    },
+                    "countries": q.countries,
+                    "topics": q.topics,
+                }
+                for q in self.quotes
+            ],
+            "speakers": [asdict(s) for s in self.speakers],
+            "countries": self.countries,
+            "topics": self.topics,
+        }
