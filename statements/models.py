@@ -1,0 +1,267 @@
+"""Articles, the statements found in them, and who made them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country; names and codes come from pycountry, aliases from our table."""
+
+    code = models.CharField("ISO alpha-2", max_length=2, primary_key=True)
+    name = models.CharField(max_length=120)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Demonyms, capitals, short forms."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_iso2"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("statements:country_detail", args=[self.code.lower()])
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    acronym = models.CharField(max_length=30, blank=True)
+    aliases = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.acronym or self.name
+
+
+class Topic(models.Model):
+    """An editable subject; `keywords` are lemmas or phrases the pipeline matches."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    keywords = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("statements:topic_detail", args=[self.slug])
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def with_statement_counts(self) -> SpeakerQuerySet:
+        return self.annotate(
+            statement_count=models.Count("quotes", filter=Q(quotes__is_deleted=False))
+        )
+
+
+class Speaker(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person"
+        ORGANISATION = "organisation"
+        COUNTRY = "country"
+        UNKNOWN = "unknown"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.PERSON)
+    role = models.CharField(max_length=200, blank=True)
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.SET_NULL, related_name="speakers"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="speakers"
+    )
+    # Case- and accent-folded name: "Erdoğan" is found as "erdogan".
+    search_name = models.CharField(max_length=200, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SpeakerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("statements:speaker_detail", args=[self.slug])
+
+
+class SpeakerAlias(models.Model):
+    """Another way the text names a speaker: a surname, a spelling, a role noun."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    search_name = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "speaker aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["speaker", "search_name"], name="alias_unique_per_speaker"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def annotated(self) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.ANNOTATED)
+
+    def pending(self) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.PENDING)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ANNOTATING = "annotating"
+        ANNOTATED = "annotated"
+        FAILED = "failed"
+
+    title = models.CharField(max_length=500)
+    body = models.TextField(
+        help_text="The text exactly as received; statement offsets point into it."
+    )
+    source_name = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    published = models.DateField(null=True, blank=True, db_index=True)
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING, db_index=True)
+    error = models.TextField(blank=True)
+    pipeline_version = models.CharField(max_length=40, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    annotated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="article_hash_sha256"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("statements:article_detail", args=[self.pk])
+
+
+class QuoteQuerySet(models.QuerySet):
+    def visible(self) -> QuoteQuerySet:
+        """Statements users see: not deleted by staff."""
+        return self.filter(is_deleted=False)
+
+    def by_speaker(self, slug: str) -> QuoteQuerySet:
+        return self.filter(speaker__slug=slug)
+
+    def mentioning_country(self, code: str) -> QuoteQuerySet:
+        return self.filter(countries__code=code.upper())
+
+    def by_speaker_country(self, code: str) -> QuoteQuerySet:
+        return self.filter(speaker__country__code=code.upper())
+
+    def on_topic(self, slug: str) -> QuoteQuerySet:
+        return self.filter(topics__slug=slug)
+
+    def of_kind(self, kind: str) -> QuoteQuerySet:
+        return self.filter(kind=kind)
+
+    def published_between(self, date_from=None, date_to=None) -> QuoteQuerySet:
+        qs = self
+        if date_from:
+            qs = qs.filter(article__published__gte=date_from)
+        if date_to:
+            qs = qs.filter(article__published__lte=date_to)
+        return qs
+
+    def newest_first(self) -> QuoteQuerySet:
+        return self.order_by(
+            F("article__published").desc(nulls_last=True), "-article_id", "position", "id"
+        )
+
+
+class Quote(models.Model):
+    """A statement: who said what, where in which article."""
+
+    class Kind(models.TextChoices):
+        DIRECT = "direct"
+        INDIRECT = "indirect"
+        MIXED = "mixed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    text = models.TextField()
+    kind = models.CharField(max_length=10, choices=Kind, db_index=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    cue_text = models.CharField(max_length=200, blank=True)
+    cue_start = models.PositiveIntegerField(null=True, blank=True)
+    cue_end = models.PositiveIntegerField(null=True, blank=True)
+    mention_text = models.CharField(max_length=300, blank=True)
+    mention_start = models.PositiveIntegerField(null=True, blank=True)
+    mention_end = models.PositiveIntegerField(null=True, blank=True)
+    countries = models.ManyToManyField(Country, blank=True, related_name="quotes")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
+    position = models.PositiveIntegerField(default=0, help_text="Order within the article.")
+    # Staff corrections: annotation never overwrites a verified quote, and a deleted one
+    # stays as a tombstone so that re-annotation does not bring it back.
+    verified = models.BooleanField(default=False, db_index=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    is_deleted = models.BooleanField(default=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "position"]
+        indexes = [models.Index(fields=["article", "position"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="quote_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(cue_start__isnull=True, cue_end__isnull=True)
+                | Q(cue_start__lt=F("cue_end")),
+                name="quote_cue_span_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(mention_start__isnull=True, mention_end__isnull=True)
+                | Q(mention_start__lt=F("mention_end")),
+                name="quote_mention_span_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#q{self.pk}"

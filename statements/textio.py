@@ -1,0 +1,124 @@
+"""Turning uploaded or ingested bytes into article text, with a clear reason when we cannot."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from selectolax.parser import HTMLParser
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
+# HTML elements whose text is never article prose.
+_NON_TEXT_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "head",
+    "nav",
+    "footer",
+]
+_BLOCK_BREAK = re.compile(r"\n{3,}")
+
+
+class BadArticle(ValueError):
+    """Input that cannot become an article; the message says why, for the person who sent it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    title: str
+    body: str
+
+
+def decode_text(data: bytes) -> str:
+    """Decode UTF-8 (a BOM is kept as text, as the eval data does) or UTF-16 with a BOM.
+
+    Anything else is refused rather than guessed: a wrong guess silently corrupts quotes.
+    """
+    if not data.strip():
+        raise BadArticle("the file is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise BadArticle(f"invalid UTF-16 at byte {exc.start}") from exc
+    if b"\x00" in data:
+        raise BadArticle("binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadArticle(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8 and try again"
+        ) from exc
+    if _looks_binary(text):
+        raise BadArticle("binary file, not text")
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    return controls > max(3, len(sample) // 100)
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML document, one block per paragraph."""
+    tree = HTMLParser(html)
+    tree.strip_tags(_NON_TEXT_TAGS)
+    root = tree.body or tree.root
+    if root is None:
+        return ""
+    text = root.text(separator="\n", strip=True)
+    return _BLOCK_BREAK.sub("\n\n", text).strip()
+
+
+def split_title(text: str) -> ArticleText:
+    """The first non-empty line is the title; the body stays exactly as received."""
+    for line in text.splitlines():
+        if line.strip():
+            title = line.strip().lstrip("#").strip() or line.strip()
+            return ArticleText(title=title[:500], body=text)
+    raise BadArticle("the file holds only white space")
+
+
+def read_article(*, name: str, data: bytes, max_bytes: int, title: str = "") -> ArticleText:
+    """Validate and decode one article's bytes; `name` decides HTML vs plain text."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in ARTICLE_SUFFIXES:
+        raise BadArticle(f"unsupported file type {suffix or '(none)'}; use .txt, .md or .html")
+    if len(data) > max_bytes:
+        raise BadArticle(f"too large ({len(data):,} bytes; the limit is {max_bytes:,})")
+    text = decode_text(data)
+    if suffix in HTML_SUFFIXES:
+        text = html_to_text(text)
+    if not text.strip():
+        raise BadArticle("the file holds no text")
+    article = split_title(text)
+    return ArticleText(title=title.strip()[:500], body=article.body) if title.strip() else article
+
+
+def content_hash(body: str) -> str:
+    """Identity of an article's content: the same text with other line endings or spacing is
+    the same article."""
+    normalised = " ".join(unicodedata.normalize("NFC", body).split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def iter_article_paths(paths: list[Path]):
+    """Files to ingest under the given files and folders, recursively, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in ARTICLE_SUFFIXES:
+                    yield child
+        else:
+            yield path

@@ -1,0 +1,45 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_DIR / "seeds"
+SEED_FILE = SEEDS_DIR / "000_17c3880eb98f23c3.txt"
+# The evaluation data lives beside the project in CI and on the team's machines only.
+SHARED_EVAL_DIR = PROJECT_DIR.parent / "shared" / "eval"
+
+# Tests run Django's async-unsafe ORM from Playwright's event loop thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def shared_eval_dir() -> Path:
+    if not (SHARED_EVAL_DIR / "seed-gold.jsonl").exists():
+        pytest.skip(f"evaluation data not found at {SHARED_EVAL_DIR} (only in the team's checkout)")
+    return SHARED_EVAL_DIR
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: Playwright cannot download its own browser here."""
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not shutil.which(executable):
+        pytest.skip(f"Chromium not found at {executable}; install it with apt-get install chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
