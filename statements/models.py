@@ -219,7 +219,10 @@ class Quote(models.Model):
         Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
     )
     text = models.TextField()
-    kind = models.CharField(max_length=10, choices=Kind, db_index=True)
+    # No index on `kind` or `is_deleted`: three values and a flag that is almost always
+    # False select too much to help, and without statistics SQLite's planner trusts them
+    # over the newest-first article index (a full sort of every statement per page).
+    kind = models.CharField(max_length=10, choices=Kind)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     cue_text = models.CharField(max_length=200, blank=True)
@@ -238,7 +241,7 @@ class Quote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
-    is_deleted = models.BooleanField(default=False, db_index=True)
+    is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = QuoteQuerySet.as_manager()
