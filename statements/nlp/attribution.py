@@ -97,6 +97,7 @@ def analyse(
         if topics:
             topic_hits += [(s + off, e + off, c) for s, e, c in topic_mentions(nlp, doc, topics)]
 
+    statements = _drop_nested(statements)
     _resolve(table, statements, subjects, paras)
     return _build(text, statements, table, countries, topic_hits)
 
@@ -159,16 +160,16 @@ def _statement(cand: Candidate, s: int, e: int, kind: str, off: int) -> Statemen
 
 
 def _joins(text: str, close: int, next_open: int, cue_at: int) -> bool:
-    """Whether the text between two quotes is only an interrupting cue clause
-    ('"A," she said, "B."'): same paragraph, no sentence end, ends with a comma or colon."""
+    """Whether the text between two quotes is only the cue clause that interrupts one
+    statement ('"A," she said, "B."' or '"A," she said. "B."'): same paragraph, short, and
+    the cue sentence ends where the next quote opens."""
     gap = text[close:next_open]
-    return (
-        close <= cue_at < next_open
-        and len(gap) < 120
-        and "\n" not in gap
-        and not re.search(r"[.!?]\s", gap)
-        and gap.rstrip()[-1:] in (",", ":")
-    )
+    if not (close <= cue_at < next_open) or len(gap) > 250 or "\n" in gap:
+        return False
+    ends = [m.start() for m in re.finditer(r"[.!?](?=\s)", gap)]
+    if ends and ends[0] != len(gap.rstrip()) - 1:
+        return False  # more than the cue sentence lies between the quotes
+    return gap.rstrip()[-1:] in (",", ":", ".", "!", "?", ";")
 
 
 def _merge_interrupted(doc: Doc, lq: list, used: set[int], cand: Candidate, e: int) -> int:
@@ -250,6 +251,23 @@ def _quote_statement(
         return None
     used_quotes.add(k)
     return Statement(qs + off, qe + off, "direct", None, None, off, inherit=True)
+
+
+def _drop_nested(statements: list[Statement]) -> list[Statement]:
+    """Attributions do not nest: a cue inside another statement's content is part of it."""
+    spans = sorted((s.start, s.end) for s in statements)
+    starts = [a for a, _ in spans]
+    out = []
+    for st in statements:
+        if st.cue is not None:
+            c = st.cue[0]
+            i = bisect_right(starts, c)
+            if any(
+                a <= c < b and (a, b) != (st.start, st.end) for a, b in spans[max(0, i - 50) : i]
+            ):
+                continue
+        out.append(st)
+    return out
 
 
 def _line_end(text: str, pos: int) -> int:

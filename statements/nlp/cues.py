@@ -104,8 +104,8 @@ def subject_of(verb: Token) -> Token | None:
             return None
         if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
             v = v.head
-        elif v.dep_ == "ccomp" and v is not verb and v.head is not v:
-            # 'X said A and called on B' misparsed as conj of A's verb
+        elif v.dep_ == "ccomp" and v.head is not v and (v is not verb or cue_lemma(v.head)):
+            # 'X said A and added B' is often parsed with 'added' as a clause of 'said'
             v = v.head
         else:
             return None
@@ -143,7 +143,15 @@ def _clause_content(verb: Token) -> tuple[int, int] | None:
     c = _child(verb, {"ccomp"})
     if c is None:
         return None
-    return c.left_edge.i, c.right_edge.i + 1
+    right = c.right_edge.i + 1
+    for cj in c.rights:
+        # 'X said A and called on B': the second cue is X's, not part of what X said
+        if cj.dep_ == "conj" and cue_lemma(cj) and _child(cj, SUBJECT_DEPS) is None:
+            right = cj.i
+            while right > c.i + 1 and c.doc[right - 1].dep_ in ("cc", "punct"):
+                right -= 1
+            break
+    return c.left_edge.i, right
 
 
 def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
@@ -181,7 +189,14 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
     span: tuple[int, int] | None = None
     via = "ccomp"
     cue_end_tok = v
-    if lemma in lex.speech:
+    if v.idx < headline_end and lemma in lex.speech and v.i + 1 < v.sent.end:
+        # Headline 'X calls for Y, says Z': the second verb's subject is the first one's.
+        comp = _child(v, {"ccomp"})
+        if (subj is None or subj.i > v.i) and comp is not None and comp.i < v.i:
+            subj = _child(comp, SUBJECT_DEPS)
+            if subj is not None:
+                span, via = (v.i + 1, v.sent.end), "headline"
+    if span is None and lemma in lex.speech:
         span = _clause_content(v)
     if span is None and lemma in lex.appeal:
         obj = _child(v, {"dobj"}, v.i)
