@@ -29,12 +29,33 @@ class Command(BaseCommand):
             "statements verified or deleted by staff are kept as they are",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            metavar="N",
+            help="run the pipeline in N processes (the results are the same as with one)",
+        )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="store the articles as pending and queue one annotation task each, for "
+            "`manage.py db_worker` processes (on this or other machines) to run",
+        )
 
     def handle(self, *args, paths: list[Path], reannotate: bool, **options):
         self.verbosity = options["verbosity"]
         self.show_progress = not options["no_progress"] and self.verbosity > 0
+        workers = options["workers"]
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more.")
+        if options["enqueue"] and (reannotate or workers > 1):
+            raise CommandError(
+                "--enqueue leaves annotation to the task workers; it does not "
+                "go with --reannotate or --workers."
+            )
         if reannotate:
-            return self.reannotate(paths, options["batch_size"])
+            return self.reannotate(paths, options["batch_size"], workers)
         if not paths:
             raise CommandError("Give at least one file or folder to ingest.")
         missing = [str(p) for p in paths if not p.exists()]
@@ -44,20 +65,32 @@ class Command(BaseCommand):
         files = list(iter_article_paths(paths))
         counts = {"new": 0, "present": 0, "failed": 0}
         new_articles = self.store(files, options["source"], counts)
-        for article, outcome in services.annotate_stream(
-            articles=new_articles, batch_size=options["batch_size"]
-        ):
-            if isinstance(outcome, Exception):
-                services.article_mark_failed(article=article, error=str(outcome))
-                self.report_failure(article.title, f"annotation failed: {outcome}", counts)
-                counts["new"] -= 1
-            else:
-                services.annotation_save(article=article, annotation=outcome)
+        if options["enqueue"]:
+            queued = self.enqueue(new_articles)
+        else:
+            for article, error in services.articles_annotate_iter(
+                articles=new_articles, batch_size=options["batch_size"], n_process=workers
+            ):
+                if error is not None:
+                    self.report_failure(article.title, f"annotation failed: {error}", counts)
+                    counts["new"] -= 1
         self.stdout.write(
             f"{counts['new']} new, {counts['present']} already present, {counts['failed']} failed"
         )
+        if options["enqueue"]:
+            self.stdout.write(f"{queued} queued for annotation by `manage.py db_worker`")
         if counts["failed"]:
             sys.exit(1)
+
+    def enqueue(self, articles: Iterator[Article]) -> int:
+        """One task per new article; the article row is committed before its task is."""
+        from statements.tasks import annotate_article_task
+
+        queued = 0
+        for article in articles:
+            annotate_article_task.enqueue(article.pk)
+            queued += 1
+        return queued
 
     def store(self, files: list[Path], source: str, counts: dict) -> Iterator[Article]:
         """Read, validate and store each file, yielding the new articles as they are stored
@@ -96,7 +129,7 @@ class Command(BaseCommand):
         else:
             self.stderr.write(message)
 
-    def reannotate(self, paths: list[Path], batch_size: int) -> None:
+    def reannotate(self, paths: list[Path], batch_size: int, workers: int = 1) -> None:
         articles = Article.objects.order_by("pk")
         total = articles.count()
         failed = 0
@@ -108,13 +141,12 @@ class Command(BaseCommand):
             disable=not self.show_progress or total < 2,
             file=sys.stderr,
         )
-        for article, outcome in services.annotate_stream(articles=bar, batch_size=batch_size):
-            if isinstance(outcome, Exception):
+        for article, error in services.articles_annotate_iter(
+            articles=bar, batch_size=batch_size, n_process=workers
+        ):
+            if error is not None:
                 failed += 1
-                services.article_mark_failed(article=article, error=str(outcome))
-                bar.write(self.style.ERROR(f"{article.title}: annotation failed: {outcome}"))
-            else:
-                services.annotation_save(article=article, annotation=outcome)
+                bar.write(self.style.ERROR(f"{article.title}: annotation failed: {error}"))
         self.stdout.write(f"{total - failed} re-annotated, {failed} failed")
         if failed:
             sys.exit(1)
