@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import reset_queries
 from tqdm import tqdm
 
 from statements import services
@@ -71,6 +72,9 @@ class Command(BaseCommand):
             for article, error in services.articles_annotate_iter(
                 articles=new_articles, batch_size=options["batch_size"], n_process=workers
             ):
+                # With DEBUG on, Django keeps the last 9,000 queries (bulk inserts included);
+                # a long ingest must not hold on to them.
+                reset_queries()
                 if error is not None:
                     self.report_failure(article.title, f"annotation failed: {error}", counts)
                     counts["new"] -= 1
@@ -144,6 +148,7 @@ class Command(BaseCommand):
         for article, error in services.articles_annotate_iter(
             articles=bar, batch_size=batch_size, n_process=workers
         ):
+            reset_queries()
             if error is not None:
                 failed += 1
                 bar.write(self.style.ERROR(f"{article.title}: annotation failed: {error}"))
