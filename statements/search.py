@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from django.db import connections
-from django.db.models import Expression, QuerySet
+from django.db.models import Expression, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 SEARCH_CONFIG = "english"
@@ -81,7 +81,7 @@ class QuoteSearchVector(Expression):
 
     def as_sql(self, compiler, connection):
         column = connection.ops.quote_name(SEARCH_COLUMN)
-        return f"{compiler.quote_name_unless_alias(self.alias)}.{column}", []
+        return f"{compiler.quote_name(self.alias)}.{column}", []
 
 
 _TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
@@ -114,27 +114,61 @@ def fts5_query(q: str) -> str:
     return expr
 
 
-def quote_text_search(queryset: QuerySet, q: str) -> QuerySet:
+def quote_text_search(queryset: QuerySet, q: str, *, speaker_names: bool = False) -> QuerySet:
     """Statements of `queryset` whose text matches the web-search style query `q`
-    (stemmed words, "phrases", -excluded words, or). A blank query changes nothing."""
+    (stemmed words, "phrases", -excluded words, or). A blank query changes nothing.
+
+    With `speaker_names`, statements by a speaker whose name contains `q` (case and
+    accents folded: "erdogan" finds Erdoğan) match too; those speakers are looked up
+    first (one small query) so that both halves of the OR still use an index.
+    """
     q = (q or "").strip()
     if not q:
         return queryset
+    condition = _text_condition(queryset, q)
+    if speaker_names:
+        speaker_ids = _speakers_named(q)
+        if speaker_ids:
+            condition = (condition or Q(pk__in=[])) | Q(speaker_id__in=speaker_ids)
+    return queryset.filter(condition) if condition is not None else queryset.none()
+
+
+def _text_condition(queryset: QuerySet, q: str) -> Q | None:
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
+        from django.contrib.postgres.search import SearchQuery, SearchVectorExact
 
-        return queryset.alias(_text_vector=QuoteSearchVector()).filter(
-            _text_vector=SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        return Q(
+            SearchVectorExact(
+                QuoteSearchVector(),
+                SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG),
+            )
         )
     if vendor == "sqlite":
         expr = fts5_query(q)
         if not expr:
-            return queryset.none()
-        return queryset.filter(
-            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expr])
-        )
-    return queryset.filter(text__icontains=q)
+            return None
+        return Q(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expr]))
+    return Q(text__icontains=q)
+
+
+# Shorter than this, a query would name half the speakers.
+MIN_SPEAKER_QUERY = 3
+MAX_SPEAKERS_MATCHED = 200
+
+
+def _speakers_named(q: str) -> list[int]:
+    from statements.models import Speaker
+    from statements.nlp.names import fold
+
+    folded = " ".join(fold(q).split())
+    if len(folded) < MIN_SPEAKER_QUERY:
+        return []
+    return list(
+        Speaker.objects.filter(search_name__contains=folded)
+        .order_by()
+        .values_list("pk", flat=True)[:MAX_SPEAKERS_MATCHED]
+    )
 
 
 def ensure_search_index(connection) -> None:

@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, fields
 
 from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchVector,
     TrigramWordSimilarity,
 )
 from django.db import connection
@@ -16,11 +14,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from statements.models import Article, Country, Quote, QuoteQuerySet, Speaker, SpeakerAlias, Topic
 from statements.nlp.names import fold
-
-# PostgreSQL text search configuration for `q` (articles are in English).
-SEARCH_CONFIG = "english"
-# More words than this in `q` are ignored on SQLite (each word is one more LIKE).
-MAX_SEARCH_TERMS = 8
+from statements.search import quote_text_search
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +60,9 @@ def quote_filter(*, filters: QuoteFilters) -> QuoteQuerySet:
 
 
 def _matching_text(qs: QuoteQuerySet, text: str) -> QuoteQuerySet:
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        vector = SearchVector("text", "speaker__name", config=SEARCH_CONFIG)
-        return qs.alias(search=vector).filter(search=query)
-    # SQLite: every word must appear in the statement or the speaker's (folded) name.
-    for term in text.split()[:MAX_SEARCH_TERMS]:
-        term = term.strip("\"'")
-        if term:
-            qs = qs.filter(Q(text__icontains=term) | Q(speaker__search_name__contains=fold(term)))
-    return qs
+    # The indexed full-text search (statements/search.py), plus statements by a speaker
+    # whose name contains the text ("Erdoğan" finds what he said).
+    return quote_text_search(qs, text, speaker_names=True)
 
 
 def with_list_rows(qs: QuoteQuerySet) -> QuoteQuerySet:

@@ -31,6 +31,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("statements", "0002_load_countries_and_topics")]
+    dependencies = [("statements", "0003_speaker_name_trigram")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

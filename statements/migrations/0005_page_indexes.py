@@ -28,7 +28,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("statements", "0003_quote_text_search")]
+    dependencies = [("statements", "0004_quote_text_search")]
 
     operations = [
         migrations.AlterField(
