@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
+from statements.datacache import cached
 from statements.models import Article, Country, Quote, QuoteQuerySet, Speaker, SpeakerAlias, Topic
 from statements.nlp.names import fold
 from statements.search import quote_text_search
@@ -125,6 +126,16 @@ def quote_facets(
         "kind": (rows, "kind", "kind", "pk"),
     }
     kind_labels = dict(Quote.Kind.choices)
+
+    def compute() -> dict[str, list[FacetValue]]:
+        return _facet_counts(sources, names, limit, kind_labels)
+
+    # Grouping every matching statement is the page's dearest work and the counts change
+    # only with the data: cached per query until the next write (statements/datacache.py).
+    return cached(f"facets:{names}:{limit}:{ids.query}", compute)
+
+
+def _facet_counts(sources, names, limit, kind_labels) -> dict[str, list[FacetValue]]:
     facets = {}
     for name in names:
         qs, value_field, label_field, counted = sources[name]
