@@ -231,6 +231,12 @@ class MonthCount:
 
 def speaker_statements_per_month(*, speaker: Speaker) -> list[MonthCount]:
     """Statements per month of publication, with the months between them that have none."""
+    # Grouping a prolific speaker's statements by month costs ~100 ms at 100k statements
+    # on SQLite (the month is computed in Python per row): cached until the next write.
+    return cached(f"per-month:{speaker.pk}", lambda: _statements_per_month(speaker))
+
+
+def _statements_per_month(speaker: Speaker) -> list[MonthCount]:
     rows = (
         Quote.objects.visible()
         .filter(speaker=speaker, article__published__isnull=False)
@@ -256,7 +262,10 @@ def speaker_statements_per_month(*, speaker: Speaker) -> list[MonthCount]:
 
 
 def speaker_statement_count(*, speaker: Speaker) -> int:
-    return Quote.objects.visible().filter(speaker=speaker).count()
+    return cached(
+        f"statement-count:{speaker.pk}",
+        lambda: Quote.objects.visible().filter(speaker=speaker).count(),
+    )
 
 
 def article_detail(*, pk: int) -> Article | None:
