@@ -1,0 +1,367 @@
+"""From parsed parts of a text to an Annotation: statements, speakers, countries, topics."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from .cues import Candidate, candidates, cue_lemma, mention_span, subject_of
+from .matchers import country_mentions, topic_mentions
+from .quotes import QuoteSpan, scan_quotes
+from .speakers import SpeakerTable
+from .topics import TopicRule
+from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
+
+MIN_NOCUE_WORDS = 4  # a quote with no cue shorter than this is a title or scare quote
+_SENT_END = re.compile(r"[.!?]\s")
+
+
+@dataclass
+class Statement:
+    start: int  # global char offsets of the content
+    end: int
+    kind: str
+    cue: tuple[int, int] | None
+    subj: Token | None
+    offset: int  # char offset of the part holding subj
+    speaker: int | None = None
+    mention: tuple[int, int] | None = None
+    inherit: bool = False  # takes the speaker of the passage
+
+    @property
+    def anchor(self) -> int:
+        if self.subj is not None:
+            return self.subj.idx + self.offset
+        return self.start
+
+
+class Paragraphs:
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def index(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+
+def _tokens_in(doc: Doc, starts: list[int], a: int, b: int) -> list[Token]:
+    """Tokens of doc starting within local chars [a, b)."""
+    i, j = bisect_left(starts, a), bisect_left(starts, b)
+    return [doc[k] for k in range(i, j)]
+
+
+def _window_cue(doc: Doc, toks: list[Token], trailing: bool) -> Token | None:
+    """A cue verb with a subject in a short window beside a quote."""
+    found = []
+    for t in toks:
+        if t.is_punct or t.is_space:
+            continue
+        lemma = cue_lemma(t)
+        if lemma is None or t.pos_ not in ("VERB", "AUX"):
+            continue
+        subj = subject_of(t)
+        if subj is None:
+            continue
+        found.append(t)
+        if trailing:
+            break
+    return found[-1] if found else None
+
+
+def analyse(
+    nlp: Language, text: str, parts: list[tuple[Doc, int]], topics: Sequence[TopicRule]
+) -> Annotation:
+    quotes = scan_quotes(text)
+    paras = Paragraphs(text)
+    first_nl = text.find("\n")
+    headline_end = first_nl if 0 < first_nl < 400 else 0
+    table = SpeakerTable([d for d, _ in parts])
+    statements: list[Statement] = []
+    subjects: list[tuple[int, Token, int]] = []  # other named subjects, for pronouns
+    countries: list[tuple[int, int, str]] = []
+    topic_hits: list[tuple[int, int, str]] = []
+
+    for doc, off in parts:
+        end = off + len(doc.text)
+        local_quotes = [q for q in quotes if off <= q.open < end]
+        statements += _part_statements(doc, off, local_quotes, paras, headline_end - off)
+        used = {s.subj.i for s in statements if s.subj is not None and s.offset == off}
+        for t in doc:
+            if t.dep_ == "nsubj" and t.pos_ == "PROPN" and t.i not in used:
+                subjects.append((t.idx + off, t, off))
+        countries += [(s + off, e + off, c) for s, e, c in country_mentions(nlp, doc)]
+        if topics:
+            topic_hits += [(s + off, e + off, c) for s, e, c in topic_mentions(nlp, doc, topics)]
+
+    _resolve(table, statements, subjects, paras)
+    return _build(text, statements, table, countries, topic_hits)
+
+
+def _part_statements(
+    doc: Doc, off: int, quotes: list[QuoteSpan], paras: Paragraphs, headline_end: int
+) -> list[Statement]:
+    starts = [t.idx for t in doc]
+    cands = candidates(doc, max(headline_end, 0))
+    # local quote spans (content, marks) relative to this doc
+    lq = [
+        (q.start - off, q.end - off, q.open - off, None if q.close is None else q.close - off)
+        for q in quotes
+    ]
+    out: list[Statement] = []
+    used_quotes: set[int] = set()
+    used_cues: set[int] = set()
+    for cand in cands:
+        s, e = cand.start, cand.end
+        cue_pos = cand.cue.idx
+        inside_quote = any(qs <= cue_pos < qe for qs, qe, _o, _c in lq)
+        if inside_quote:
+            continue  # an attribution nested in quoted speech
+        kind = "indirect"
+        for k, (qs, qe, _o, _c) in enumerate(lq):
+            if qe <= s or qs >= e:
+                continue
+            if qs <= s and e <= qe:  # the clause is (part of) the quote: all of it is content
+                s, e, kind = qs, qe, "direct"
+            elif s <= qs and qe <= e:
+                kind = "direct" if (qs - s) + (e - qe) <= 6 else "mixed"
+                if kind == "direct":
+                    s, e = qs, qe
+            else:
+                s, e, kind = min(s, qs), max(e, qe), "mixed"
+            used_quotes.add(k)
+        if kind == "direct":
+            # other quotes of the same sentence run-on ('"A," she said, "B."') belong here
+            e = _merge_interrupted(doc, lq, used_quotes, cand, e)
+        out.append(_statement(cand, s, e, kind, off))
+        used_cues.add(cand.cue.i)
+    for k in range(len(lq)):
+        if k in used_quotes:
+            continue
+        st = _quote_statement(doc, starts, lq, k, used_quotes, used_cues, off, paras)
+        if st is not None:
+            out.append(st)
+    return out
+
+
+def _statement(cand: Candidate, s: int, e: int, kind: str, off: int) -> Statement:
+    return Statement(
+        s + off,
+        e + off,
+        kind,
+        (cand.cue_start + off, cand.cue_end + off),
+        cand.subject,
+        off,
+    )
+
+
+def _joins(text: str, close: int, next_open: int, cue_at: int) -> bool:
+    """Whether the text between two quotes is only an interrupting cue clause
+    ('"A," she said, "B."'): same paragraph, no sentence end, ends with a comma or colon."""
+    gap = text[close:next_open]
+    return (
+        close <= cue_at < next_open
+        and len(gap) < 120
+        and "\n" not in gap
+        and not re.search(r"[.!?]\s", gap)
+        and gap.rstrip()[-1:] in (",", ":")
+    )
+
+
+def _merge_interrupted(doc: Doc, lq: list, used: set[int], cand: Candidate, e: int) -> int:
+    for k, (qs, qe, qopen, qclose) in enumerate(lq):
+        if k in used or qs < e:
+            continue
+        close = lq_close(lq, e)
+        if _joins(doc.text, close, qopen, cand.cue.idx):
+            used.add(k)
+            return qe
+        break
+    return e
+
+
+def lq_close(lq: list, e: int) -> int:
+    """The closing mark position after content end e (or e itself)."""
+    for _qs, qe, _o, qclose in lq:
+        if qe == e and qclose is not None:
+            return qclose
+    return e
+
+
+def _quote_statement(
+    doc: Doc,
+    starts: list[int],
+    lq: list,
+    k: int,
+    used_quotes: set[int],
+    used_cues: set[int],
+    off: int,
+    paras: Paragraphs,
+) -> Statement | None:
+    text = doc.text
+    qs, qe, qopen, qclose = lq[k]
+    close = qclose + 1 if qclose is not None else qe
+    # trailing cue: '"...," she said' up to the next quote, sentence or paragraph end
+    nxt = lq[k + 1][2] if k + 1 < len(lq) else len(text)
+    stop = min(nxt, _line_end(text, close))
+    m = _SENT_END.search(text, close, stop)
+    win_end = m.start() + 1 if m else stop
+    last_char = text[qs:qe].rstrip()[-1:]
+    cue = None
+    if last_char in (",", "?", "!", "—", "–", "-", ":") or text[close:win_end].lstrip()[:1] in (
+        ",", "—", "–",
+    ):  # fmt: skip
+        cue = _window_cue(doc, _tokens_in(doc, starts, close, win_end), trailing=True)
+    if cue is not None and cue.i in used_cues:
+        cue = None
+    interrupted_end = None
+    if cue is not None and k + 1 < len(lq) and _joins(text, close, nxt, cue.idx):
+        interrupted_end = lq[k + 1][1]
+    if cue is None:
+        # leading cue: 'He said: "..."' in the text before the opening mark
+        para_start = paras.starts[paras.index(qopen + off)] - off
+        prev_close = max([b for a, b, _o, _c in lq[:k] if b <= qopen] + [para_start, 0])
+        lead = text[prev_close:qopen].rstrip()
+        if lead and lead[-1] not in ".!?":
+            cue = _window_cue(doc, _tokens_in(doc, starts, prev_close, qopen), False)
+        elif not lead and para_start > 0:
+            prev = text[max(0, para_start - 400) : para_start].rstrip()
+            if prev.endswith(":"):
+                a = max(0, para_start - 400) + prev.rfind("\n") + 1
+                cue = _window_cue(doc, _tokens_in(doc, starts, a, para_start), False)
+        if cue is not None and cue.i in used_cues:
+            cue = None
+    if cue is not None:
+        used_cues.add(cue.i)
+        end = qe
+        if interrupted_end is not None:
+            used_quotes.add(k + 1)
+            end = interrupted_end
+        used_quotes.add(k)
+        cue_span = (cue.idx + off, cue.idx + len(cue) + off)
+        return Statement(qs + off, end + off, "direct", cue_span, subject_of(cue), off)
+    # no cue: a quote standing as its own sentence takes the speaker of the passage
+    lead = text[:qopen].rstrip()
+    standalone = not lead or lead[-1] in '.!?:\n”"'
+    if not standalone or len(text[qs:qe].split()) < MIN_NOCUE_WORDS:
+        return None
+    used_quotes.add(k)
+    return Statement(qs + off, qe + off, "direct", None, None, off, inherit=True)
+
+
+def _line_end(text: str, pos: int) -> int:
+    i = text.find("\n", pos)
+    return len(text) if i < 0 else i
+
+
+def _resolve(
+    table: SpeakerTable,
+    statements: list[Statement],
+    subjects: list[tuple[int, Token, int]],
+    paras: Paragraphs,
+) -> None:
+    events: list[tuple[int, int, object]] = [(s.anchor, 1, s) for s in statements]
+    events += [(pos, 0, (tok, off)) for pos, tok, off in subjects]
+    events.sort(key=lambda e: (e[0], e[1]))
+    last: Statement | None = None
+    for _pos, kind, item in events:
+        if kind == 0:
+            tok, _off = item  # type: ignore[misc]
+            try:
+                idx = table.resolve(tok, mention_span(tok))
+            except Exception:  # noqa: BLE001 - a bad parse must not sink the document
+                idx = None
+            table.note_subject(idx)
+            continue
+        st: Statement = item  # type: ignore[assignment]
+        if st.inherit:
+            if last is not None and paras.index(st.start) - paras.index(last.end) <= 1:
+                st.speaker, st.mention = last.speaker, last.mention
+            continue
+        if st.subj is not None:
+            span = mention_span(st.subj)
+            st.mention = (span.start_char + st.offset, span.end_char + st.offset)
+            st.speaker = table.resolve(st.subj, span)
+            table.note_subject(st.speaker)
+            cue_tok = st.subj.head if st.subj.head is not st.subj else st.subj
+            table.gender_hint(st.speaker, cue_tok)
+        last = st
+
+
+def _build(
+    text: str,
+    statements: list[Statement],
+    table: SpeakerTable,
+    countries: list[tuple[int, int, str]],
+    topic_hits: list[tuple[int, int, str]],
+) -> Annotation:
+    statements.sort(key=lambda s: (s.start, s.end))
+    kept: list[Statement] = []
+    for st in statements:
+        # one statement per content span: a second cue on the same words is dropped
+        if kept and kept[-1].start == st.start and kept[-1].end == st.end:
+            continue
+        kept.append(st)
+    remap: dict[int, int] = {}
+    speakers: list[SpeakerProfile] = []
+    quotes: list[QuoteAnnotation] = []
+    countries.sort()
+    topic_hits.sort()
+    cstarts = [c[0] for c in countries]
+    tstarts = [t[0] for t in topic_hits]
+    for st in kept:
+        s, e = st.start, st.end
+        if e <= s:
+            continue
+        spk = None
+        if st.speaker is not None:
+            if st.speaker not in remap:
+                remap[st.speaker] = len(speakers)
+                speakers.append(table.entities[st.speaker].profile)
+            spk = remap[st.speaker]
+        q_countries = _within(countries, cstarts, s, e)
+        q_topics = _within(topic_hits, tstarts, s, e)
+        quotes.append(
+            QuoteAnnotation(
+                start=s,
+                end=e,
+                text=text[s:e],
+                kind=st.kind,  # type: ignore[arg-type]
+                cue=TextSpan(st.cue[0], st.cue[1], text[st.cue[0] : st.cue[1]]) if st.cue else None,
+                speaker=spk,
+                mention=(
+                    TextSpan(st.mention[0], st.mention[1], text[st.mention[0] : st.mention[1]])
+                    if st.mention
+                    else None
+                ),
+                countries=q_countries,
+                topics=q_topics,
+            )
+        )
+    return Annotation(
+        quotes=quotes,
+        speakers=speakers,
+        countries=_unique(c for _, _, c in countries),
+        topics=_unique(t for _, _, t in topic_hits),
+    )
+
+
+def _within(hits: list[tuple[int, int, str]], starts: list[int], s: int, e: int) -> list[str]:
+    i = bisect_left(starts, s)
+    out: list[str] = []
+    while i < len(hits) and hits[i][0] < e:
+        if hits[i][1] <= e and hits[i][2] not in out:
+            out.append(hits[i][2])
+        i += 1
+    return out
+
+
+def _unique(items) -> list[str]:
+    out: list[str] = []
+    for x in items:
+        if x not in out:
+            out.append(x)
+    return out

@@ -1,0 +1,282 @@
+"""Cue detection: which words introduce a statement, and where its content and source are.
+
+Works on one parsed spaCy Doc at a time and returns plain candidates with character
+offsets relative to that Doc; `attribution.py` merges them with quotation marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from .lexicon import cues
+
+SUBJECT_DEPS = {"nsubj"}
+PASSIVE_DEPS = {"nsubjpass", "csubjpass", "auxpass"}
+PRONOUNS = {
+    "he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "him", "her", "them",
+}  # fmt: skip
+# Irregular past forms of cue verbs the lemmatiser sometimes misses.
+IRREGULAR = {
+    "said": "say", "told": "tell", "wrote": "write", "written": "write", "thought": "think",
+    "knew": "know", "known": "know", "found": "find", "saw": "see", "seen": "see", "held": "hold",
+    "meant": "mean", "swore": "swear", "sworn": "swear", "felt": "feel", "understood": "understand",
+    "sang": "sing", "sung": "sing", "hopes": "hope", "hoped": "hope", "hoping": "hope",
+}  # fmt: skip
+VERBAL_DEPS = {"ROOT", "ccomp", "conj", "advcl", "xcomp", "relcl", "parataxis", "acl", "pcomp"}
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A cue with its content and source (character offsets into the Doc)."""
+
+    start: int
+    end: int
+    cue: Token
+    cue_end: int  # end char of the (possibly multiword) cue
+    subject: Token | None
+    kind: str = "indirect"
+    via: str = "ccomp"  # how the content was found: ccomp, appeal, object, prep, according
+
+    @property
+    def cue_start(self) -> int:
+        return self.cue.idx
+
+
+@cache
+def _forms() -> dict[str, str]:
+    """Inflected word form -> lemma for every cue verb (the lemmatiser is not always right)."""
+    lex = cues()
+    out: dict[str, str] = {}
+    for lemma in lex.verbs:
+        out[lemma] = lemma
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        forms = [lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ing", stem + "ed"]
+        if lemma.endswith("y"):
+            forms += [lemma[:-1] + "ies", lemma[:-1] + "ied"]
+        for form in forms:
+            out.setdefault(form, lemma)
+    for form, lemma in IRREGULAR.items():
+        out[form] = lemma
+    return out
+
+
+_MATCHERS: dict[int, Matcher] = {}
+
+
+def cue_matcher(vocab: Vocab) -> Matcher:
+    """One compiled matcher per vocabulary (i.e. per loaded pipeline)."""
+    matcher = _MATCHERS.get(id(vocab))
+    if matcher is None:
+        lex = cues()
+        matcher = Matcher(vocab)
+        matcher.add("VERB", [[{"LOWER": {"IN": sorted(_forms())}}]])
+        matcher.add("VERB_LEMMA", [[{"LEMMA": {"IN": sorted(lex.verbs)}, "POS": "VERB"}]])
+        matcher.add("SOURCE_PREP", [[{"LOWER": w} for w in p] for p in lex.source_preps])
+        _MATCHERS[id(vocab)] = matcher
+    return matcher
+
+
+def cue_lemma(tok: Token) -> str | None:
+    forms = _forms()
+    lemma = tok.lemma_.lower()
+    if lemma in forms and forms[lemma] == lemma:
+        return lemma
+    return forms.get(tok.lower_)
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The speaker-side subject of a cue verb, inherited through conjunctions, participles
+    ('..., adding that') and control verbs ('appeared to suggest')."""
+    v = verb
+    for _ in range(4):
+        passive = False
+        for c in v.children:
+            if c.dep_ in SUBJECT_DEPS:
+                return c
+            if c.dep_ in PASSIVE_DEPS:
+                passive = True
+        if passive:
+            return None
+        if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
+            v = v.head
+        elif v.dep_ == "ccomp" and v is not verb and v.head is not v:
+            # 'X said A and called on B' misparsed as conj of A's verb
+            v = v.head
+        else:
+            return None
+    return None
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Token range [start, end) without leading/trailing punctuation (quote marks kept out)."""
+    while start < end and (doc[start].is_punct or doc[start].is_space) and doc[start].text != "$":
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return start, end
+
+
+def _chars(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    start, end = _trim(doc, start, end)
+    if end <= start:
+        return None
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+
+
+def _rightmost(*toks: Token | None) -> int:
+    return max(t.right_edge.i for t in toks if t is not None) + 1
+
+
+def _child(tok: Token, deps: set[str], after: int = -1) -> Token | None:
+    for c in tok.children:
+        if c.dep_ in deps and c.i > after:
+            return c
+    return None
+
+
+def _clause_content(verb: Token) -> tuple[int, int] | None:
+    c = _child(verb, {"ccomp"})
+    if c is None:
+        return None
+    return c.left_edge.i, c.right_edge.i + 1
+
+
+def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
+    """Statement candidates from the dependency parse. `headline_end`: char offset where the
+    first line ends when it is a headline ('X calls for Y, says Z')."""
+    lex = cues()
+    out: list[Candidate] = []
+    seen: set[int] = set()
+    for match_id, s, e in cue_matcher(doc.vocab)(doc):
+        label = doc.vocab.strings[match_id]
+        if label == "SOURCE_PREP":
+            cand = _according(doc, s, e)
+            if cand is not None:
+                out.append(cand)
+            continue
+        tok = doc[s]
+        if tok.i in seen:
+            continue
+        if tok.pos_ not in ("VERB", "AUX") and tok.dep_ not in VERBAL_DEPS:
+            continue
+        if tok.dep_ in ("amod", "compound", "nsubj", "dobj", "pobj"):
+            continue
+        lemma = cue_lemma(tok)
+        if lemma is None:
+            continue
+        seen.add(tok.i)
+        cand = _verb_candidate(doc, tok, lemma, lex, headline_end)
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> Candidate | None:
+    subj = subject_of(v)
+    span: tuple[int, int] | None = None
+    via = "ccomp"
+    cue_end_tok = v
+    if lemma in lex.speech:
+        span = _clause_content(v)
+    if span is None and lemma in lex.appeal:
+        obj = _child(v, {"dobj"}, v.i)
+        if obj is not None:
+            comp = _child(v, {"xcomp"}, obj.i)
+            if comp is None:
+                comp = next(
+                    (c for c in v.children if c.dep_ == "prep" and c.lower_ in ("for", "to")
+                     and c.i > obj.i),
+                    None,
+                )  # fmt: skip
+            if comp is not None:
+                span, via = (obj.left_edge.i, _rightmost(obj, comp)), "appeal"
+    if span is None and lemma in lex.prepositional:
+        particles = lex.prepositional[lemma]
+        holders = [v] + [c for c in v.children if c.dep_ == "dobj"]
+        for holder in holders:
+            for p in holder.children:
+                if p.lower_ not in particles or p.dep_ not in ("prep", "prt") or p.i < v.i:
+                    continue
+                if p.dep_ == "prt":
+                    obj = _child(v, {"dobj", "ccomp"}, p.i)
+                    if obj is not None:
+                        span = (obj.left_edge.i, obj.right_edge.i + 1)
+                else:
+                    obj = _child(p, {"pobj", "pcomp"})
+                    if obj is None:
+                        continue
+                    comp = _child(v, {"xcomp"}, obj.i)
+                    span = (p.i + 1, _rightmost(obj, comp))
+                cue_end_tok = p
+                via = "prep"
+                break
+            if span is not None:
+                break
+    if span is None and lemma in lex.objects:
+        obj = _child(v, {"dobj"}, v.i)
+        if obj is not None and obj.lower_ not in ("it", "this", "that", "what", "something"):
+            right = obj.right_edge.i + 1
+            extra = _child(v, {"oprd", "prep", "advcl"}, obj.right_edge.i)
+            if extra is not None and (extra.dep_ == "oprd" or extra.lower_ in ("for", "as", "of")):
+                right = extra.right_edge.i + 1
+            if right - obj.left_edge.i >= 2 or extra is not None:
+                span, via = (obj.left_edge.i, right), "object"
+    if span is None and v.idx < headline_end and lemma in lex.speech:
+        # Headline: 'X calls for Y, says Z' - the second verb has no subject and no clause.
+        end = v.sent.end
+        if end - v.i > 1:
+            span, via = (v.i + 1, end), "headline"
+        if subj is None:
+            comp = _child(v, {"ccomp"})
+            if comp is not None and comp.i < v.i:
+                subj = _child(comp, SUBJECT_DEPS)
+    if span is None:
+        return None
+    if subj is None:
+        return None
+    s, e = span
+    if s <= v.i < e or s <= subj.i < e:  # the content never holds its own cue or source
+        return None
+    chars = _chars(doc, s, e)
+    if chars is None:
+        return None
+    cue_end = cue_end_tok.idx + len(cue_end_tok)
+    return Candidate(chars[0], chars[1], v, cue_end, subj, via=via)
+
+
+def _according(doc: Doc, s: int, e: int) -> Candidate | None:
+    """'According to X, S' / 'S, according to X': X is the source, S the content."""
+    prep = doc[e - 1]
+    src = _child(prep, {"pobj"})
+    if src is None:
+        return None
+    phrase_start, phrase_end = s, max(e, src.right_edge.i + 1)
+    sent = doc[s].sent
+    before = (sent.start, phrase_start)
+    after = (phrase_end, sent.end)
+    left, right = before if before[1] - before[0] >= after[1] - after[0] else after
+    chars = _chars(doc, left, right)
+    if chars is None or right - left < 3:
+        return None
+    return Candidate(chars[0], chars[1], doc[s], prep.idx + len(prep), src, via="according")
+
+
+def mention_span(subj: Token) -> Span:
+    """The words naming the speaker: the subject without relative clauses or appositions."""
+    doc = subj.doc
+    if subj.lower_ in PRONOUNS or subj.pos_ == "PRON":
+        return doc[subj.i : subj.i + 1]
+    left = subj.left_edge.i
+    right = subj.i + 1
+    for c in subj.rights:
+        if c.dep_ in ("relcl", "acl", "appos", "punct", "cc", "conj", "advmod", "parataxis"):
+            break
+        right = c.right_edge.i + 1
+    while left < subj.i and (doc[left].is_punct or doc[left].is_space):
+        left += 1
+    return doc[left:right]

