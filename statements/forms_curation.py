@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
@@ -51,9 +52,8 @@ def read_upload(*, name: str, data: bytes, size: int, title: str = "") -> Articl
     """Validate one uploaded file the way `ingest` does, with the size as sent (the
     upload handler keeps only the first bytes past the limit)."""
     max_bytes = settings.NEWSROOM_MAX_ARTICLE_BYTES
-    if size > max_bytes:
-        # The type check first, so a wrong-type file is reported as such whatever its size.
-        read_article(name=name, data=b"", max_bytes=max_bytes)
+    # A wrong-type file is reported as such whatever its size (read_article checks that).
+    if size > max_bytes and PurePath(name).suffix.lower() in ARTICLE_SUFFIXES:
         raise BadArticle(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
     return read_article(name=name, data=data, max_bytes=max_bytes, title=title)
 
