@@ -224,7 +224,8 @@ class QuoteInline(admin.TabularInline):
     """The article's statements at a glance; each is corrected on its own page."""
 
     model = Quote
-    fields = ["position", "text", "speaker", "kind", "verified", "is_deleted"]
+    # The statement's text is the row's title already.
+    fields = ["position", "speaker", "kind", "start", "end", "verified", "is_deleted"]
     readonly_fields = fields
     ordering = ["start"]
     extra = 0
@@ -540,9 +541,9 @@ class QuoteAdmin(admin.ModelAdmin):
     @admin.display(description="article", ordering="article__title")
     def article_link(self, obj):
         url = reverse("admin:statements_article_change", args=[obj.article_id])
-        return format_html('<a href="{}">{}</a>', url, Truncator(obj.article.title).chars(50))
+        return format_html('<a href="{}">{}</a>', url, Truncator(obj.article.title).chars(40))
 
-    @admin.display(description="on the site")
+    @admin.display(description="page")
     def page_link(self, obj):
         if obj is None or obj.pk is None:
             return "—"
