@@ -414,6 +414,15 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 class QuoteCorrectionForm(forms.ModelForm):
+    find_text = forms.CharField(
+        required=False,
+        strip=False,
+        label="Or find the text",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Paste the statement's words as they stand in the article to set the start "
+        "and end for you (the occurrence nearest the start offset, if it appears more than once).",
+    )
+
     class Meta:
         model = Quote
         fields = [
@@ -436,10 +445,29 @@ class QuoteCorrectionForm(forms.ModelForm):
             "is_deleted": "Hidden from readers; re-annotation will not bring it back.",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            if name in self.fields:
+                self.fields[name].required = False  # or found from `find_text`
+
     def clean(self):
         cleaned = super().clean()
         article = cleaned.get("article") or getattr(self.instance, "article", None)
-        if article is None or self.errors.keys() & {"start", "end"}:
+        if article is None or self.errors.keys() & {"start", "end", "find_text"}:
+            return cleaned
+        if cleaned.get("find_text", "").strip():
+            try:
+                cleaned["start"], cleaned["end"] = services.span_find(
+                    body=article.body, text=cleaned["find_text"], near=cleaned.get("start")
+                )
+            except ValueError as exc:
+                self.add_error("find_text", str(exc))
+                return cleaned
+        missing = [name for name in ("start", "end") if cleaned.get(name) is None]
+        for name in missing:
+            self.add_error(name, "Give the offset, or find the text below.")
+        if missing:
             return cleaned
         probe = Quote(
             article=article,
@@ -496,6 +524,7 @@ class QuoteAdmin(admin.ModelAdmin):
                     "speaker",
                     "kind",
                     ("start", "end"),
+                    "find_text",
                     ("cue_start", "cue_end", "cue_text"),
                     ("mention_start", "mention_end", "mention_text"),
                     "countries",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -436,6 +437,23 @@ def span_errors(*, body: str, start, end, label: str = "statement") -> list[str]
     if not body[start:end].strip():
         return [f"The {label} span {start}–{end} holds only white space."]
     return []
+
+
+def span_find(*, body: str, text: str, near: int | None = None) -> tuple[int, int]:
+    """Offsets of `text` in an article body (staff paste the words instead of counting
+    characters); the occurrence nearest `near` when it appears more than once."""
+    needle = text.strip()
+    if not needle:
+        raise ValueError("Give the words to find.")
+    starts = [m.start() for m in re.finditer(re.escape(needle), body)]
+    if not starts:
+        raise ValueError("These words are not in the article text (check spacing and quote marks).")
+    if len(starts) > 1 and near is None:
+        raise ValueError(
+            f"These words appear {len(starts)} times; give a start offset near the one you mean."
+        )
+    start = min(starts, key=lambda s: abs(s - (near or 0)))
+    return start, start + len(needle)
 
 
 def _optional_span(body: str, start, end, label: str) -> list[str]:

@@ -53,8 +53,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         "polling": any(a.status in IN_PROGRESS for a in recent),
     }
     template = "statements/upload.html"
-    if request.htmx and request.method == "GET":
-        template += "#recent"
+    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
+        template += "#recent"  # the poll of the recent uploads
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -111,4 +111,5 @@ def article_status(request: HttpRequest, pk: int) -> HttpResponse:
     if refresh and request.htmx and article.status not in IN_PROGRESS:
         response["HX-Refresh"] = "true"
     response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["HX-Request"])
     return response

@@ -380,3 +380,33 @@ def test_audit_log_is_read_only(admin_client, quote, editor):
     assert admin_client.get("/admin/admin/logentry/").status_code == 200
     assert admin_client.get(f"/admin/admin/logentry/{entry.pk}/change/").status_code == 200
     assert admin_client.post(f"/admin/admin/logentry/{entry.pk}/delete/").status_code == 403
+
+
+def test_a_missed_statement_can_be_added_by_its_words(admin_client, article):
+    response = admin_client.post(
+        f"{QUOTES}add/",
+        {"article": article.pk, "kind": "indirect", "find_text": " the talks would resume "},
+    )
+    assert response.status_code == 302
+    added = Quote.objects.get(article=article)
+    assert added.text == "the talks would resume"
+    assert article.body[added.start : added.end] == added.text
+
+
+@pytest.mark.parametrize(
+    ("find_text", "message"),
+    [("not in there", "not in the article text"), ("e", "appear")],
+)
+def test_words_that_cannot_be_placed_are_refused(admin_client, article, find_text, message):
+    response = admin_client.post(
+        f"{QUOTES}add/", {"article": article.pk, "kind": "direct", "find_text": find_text}
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert not Quote.objects.exists()
+
+
+def test_offsets_or_words_are_needed(admin_client, article):
+    response = admin_client.post(f"{QUOTES}add/", {"article": article.pk, "kind": "direct"})
+    assert response.status_code == 200
+    assert "Give the offset, or find the text below." in response.text
