@@ -310,3 +310,25 @@ def test_failed_status_shows_the_error_to_staff_only(client, db):
 
 def test_status_of_a_missing_article_is_404(client, db):
     assert client.get("/articles/999/status/").status_code == 404
+
+
+def test_failed_annotation_is_shown_and_retried_from_the_admin(client, monkeypatch, db):
+    editor = make_user(superuser=True)
+    client.force_login(editor)
+    use_fake_pipeline(monkeypatch, fail=True)
+    page = client.post(UPLOAD_URL, {"text": ARTICLE_BODY}, follow=True)
+    article = Article.objects.get()
+    assert article.status == Article.Status.FAILED
+    assert "Annotation failed: <span" in page.text
+    assert "RuntimeError: pipeline exploded" in page.text
+    assert "Annotation failed" in client.get(f"/articles/{article.pk}/status/").text
+
+    use_fake_pipeline(monkeypatch)
+    client.post(
+        "/admin/statements/article/",
+        {"action": "retry_annotation", "_selected_action": [article.pk]},
+    )
+    article.refresh_from_db()
+    assert article.status == Article.Status.ANNOTATED
+    assert "Annotated" in client.get(f"/articles/{article.pk}/status/").text
+    assert article.quotes.count() == 1
