@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from selectolax.lexbor import LexborHTMLParser
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
@@ -25,7 +25,10 @@ _NON_TEXT_TAGS = [
     "nav",
     "footer",
 ]
-_BLOCK_BREAK = re.compile(r"\n{3,}")
+_BLOCK_TAGS = (
+    "p,h1,h2,h3,h4,h5,h6,li,blockquote,div,br,tr,section,article,header,pre,dd,dt,figcaption"
+)
+_BLANK_RUN = re.compile(r"[ \t]*\n[ \t\n]*\n[ \t\n]*")
 
 
 class BadArticle(ValueError):
@@ -72,13 +75,16 @@ def _looks_binary(text: str) -> bool:
 
 def html_to_text(html: str) -> str:
     """Visible text of an HTML document, one block per paragraph."""
-    tree = HTMLParser(html)
+    tree = LexborHTMLParser(html)
     tree.strip_tags(_NON_TEXT_TAGS)
     root = tree.body or tree.root
     if root is None:
         return ""
-    text = root.text(separator="\n", strip=True)
-    return _BLOCK_BREAK.sub("\n\n", text).strip()
+    # Block elements end a paragraph; inline ones (<b>, <a>) stay inside their sentence.
+    for node in root.css(_BLOCK_TAGS):
+        node.insert_after("\n\n")
+    text = root.text(separator="", strip=False)
+    return _BLANK_RUN.sub("\n\n", text).strip()
 
 
 def split_title(text: str) -> ArticleText:

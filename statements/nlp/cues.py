@@ -104,8 +104,8 @@ def subject_of(verb: Token) -> Token | None:
             return None
         if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
             v = v.head
-        elif v.dep_ == "ccomp" and v is not verb and v.head is not v:
-            # 'X said A and called on B' misparsed as conj of A's verb
+        elif v.dep_ == "ccomp" and v.head is not v and (v is not verb or cue_lemma(v.head)):
+            # 'X said A and added B' is often parsed with 'added' as a clause of 'said'
             v = v.head
         else:
             return None
@@ -143,7 +143,15 @@ def _clause_content(verb: Token) -> tuple[int, int] | None:
     c = _child(verb, {"ccomp"})
     if c is None:
         return None
-    return c.left_edge.i, c.right_edge.i + 1
+    right = c.right_edge.i + 1
+    for cj in c.rights:
+        # 'X said A and called on B': the second cue is X's, not part of what X said
+        if cj.dep_ == "conj" and cue_lemma(cj) and _child(cj, SUBJECT_DEPS) is None:
+            right = cj.i
+            while right > c.i + 1 and c.doc[right - 1].dep_ in ("cc", "punct"):
+                right -= 1
+            break
+    return c.left_edge.i, right
 
 
 def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
@@ -181,7 +189,14 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
     span: tuple[int, int] | None = None
     via = "ccomp"
     cue_end_tok = v
-    if lemma in lex.speech:
+    if v.idx < headline_end and lemma in lex.speech and v.i + 1 < v.sent.end:
+        # Headline 'X calls for Y, says Z': the second verb's subject is the first one's.
+        comp = _child(v, {"ccomp"})
+        if (subj is None or subj.i > v.i) and comp is not None and comp.i < v.i:
+            subj = _child(comp, SUBJECT_DEPS)
+            if subj is not None:
+                span, via = (v.i + 1, v.sent.end), "headline"
+    if span is None and lemma in lex.speech:
         span = _clause_content(v)
     if span is None and lemma in lex.appeal:
         obj = _child(v, {"dobj"}, v.i)
@@ -226,6 +241,10 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
                 right = extra.right_edge.i + 1
             if right - obj.left_edge.i >= 2 or extra is not None:
                 span, via = (obj.left_edge.i, right), "object"
+    if span is None and lemma in lex.speech and subj is not None:
+        span = _parenthetical(v, subj)
+        if span is not None:
+            via = "parenthetical"
     if span is None and v.idx < headline_end and lemma in lex.speech:
         # Headline: 'X calls for Y, says Z' - the second verb has no subject and no clause.
         end = v.sent.end
@@ -247,6 +266,36 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
         return None
     cue_end = cue_end_tok.idx + len(cue_end_tok)
     return Candidate(chars[0], chars[1], v, cue_end, subj, via=via)
+
+
+def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:
+    """'Acts of protest, X said, are acts of patriotism.' / 'People like Y, he said.': the
+    cue clause sits inside or after the content, set off by a comma."""
+    doc, sent = v.doc, v.sent
+    left = min(subj.left_edge.i, v.i)
+    right = max(v.i, subj.right_edge.i)
+    for c in v.rights:
+        if c.dep_ in ("npadvmod", "prep", "advmod", "dative", "dobj") and c.i > right:
+            right = c.right_edge.i
+    before = left - 1
+    if before - sent.start < 3 or doc[before].text not in (",", "—", "–"):
+        return None
+    after = right + 1
+    if after < sent.end and doc[after].text in (",", "—", "–"):
+        return sent.start, sent.end  # PolNeAR's gap between fragments is not counted
+    if after >= sent.end or doc[after].text in (".", "!", "?", ";"):
+        return sent.start, before
+    return None
+
+
+def inverted_subject(v: Token) -> Token | None:
+    """'..., said James Acton' when the parser took a word of the quote as subject."""
+    for c in v.rights:
+        if c.dep_ in ("nsubj", "dobj", "attr", "npadvmod", "oprd", "appos", "dep") and c.pos_ in (
+            "PROPN", "NOUN", "PRON",
+        ):  # fmt: skip
+            return c
+    return None
 
 
 def _according(doc: Doc, s: int, e: int) -> Candidate | None:

@@ -120,15 +120,15 @@ class SpeakerTable:
         key = fold(text)
         if key in self._orgs:
             return "organisation"
+        if text in surface_index():
+            return "country"
         label = self.votes.label(key)
         if label == "PERSON":
             return "person"
-        if text in surface_index():
-            return "country"
         if label in ("ORG", "FAC"):
             return "organisation"
-        if label in ("NORP", "GPE", "LOC"):
-            return "organisation" if label == "NORP" else "country"
+        if label == "NORP":
+            return "organisation"
         if any(t.ent_type_ == "PERSON" for t in words):
             return "person"
         if len(words) >= 2 and all(t.is_title for t in words):
@@ -165,7 +165,9 @@ class SpeakerTable:
     def named(self, m: Mention, span: Span) -> int:
         words = m.name
         text = " ".join(t.text for t in words)
-        kind = self._kind(words)
+        tokens = tuple(fold(text).split())
+        # a surname or short form of a person already named is that person, whatever NER says
+        kind = "person" if self._find_person(tokens) is not None else self._kind(words)
         role_text = " ".join(t.text for t in m.role).strip()
         if kind == "country":
             code = surface_index()[text]
@@ -173,7 +175,6 @@ class SpeakerTable:
         if kind == "organisation" or kind == "unknown":
             canonical = self._orgs.get(fold(text), text)
             return self._other(canonical, kind, text)
-        tokens = tuple(fold(text).split())
         idx = self._find_person(tokens)
         if idx is None:
             idx = self._add(Entity(SpeakerProfile(name=text, kind="person"), tokens))
