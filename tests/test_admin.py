@@ -52,10 +52,10 @@ def quote_form(quote: Quote, **changes) -> dict:
         "kind": quote.kind,
         "start": quote.start,
         "end": quote.end,
-        "cue_start": quote.cue_start or "",
-        "cue_end": quote.cue_end or "",
-        "mention_start": quote.mention_start or "",
-        "mention_end": quote.mention_end or "",
+        "cue_start": "" if quote.cue_start is None else quote.cue_start,
+        "cue_end": "" if quote.cue_end is None else quote.cue_end,
+        "mention_start": "" if quote.mention_start is None else quote.mention_start,
+        "mention_end": "" if quote.mention_end is None else quote.mention_end,
         "countries": [c.pk for c in quote.countries.all()],
         "topics": [t.pk for t in quote.topics.all()],
     }
@@ -186,10 +186,11 @@ def test_verified_and_deleted_statements_survive_reannotation_from_the_admin(
     first, second = article.quotes.order_by("position")[:2]
     # Staff correct one statement (speaker and kind) and delete another, in the admin.
     other = make_speaker(name="Somebody Else")
-    admin_client.post(
+    edited = admin_client.post(
         f"{QUOTES}{first.pk}/change/", quote_form(first, speaker=other.pk, kind="mixed")
     )
-    admin_client.post(f"{QUOTES}{second.pk}/delete/", {"post": "yes"})
+    assert edited.status_code == 302
+    assert admin_client.post(f"{QUOTES}{second.pk}/delete/", {"post": "yes"}).status_code == 302
     count = article.quotes.count()
 
     response = admin_client.post(
