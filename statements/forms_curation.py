@@ -85,7 +85,12 @@ class ArticleUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         max_bytes = settings.NEWSROOM_MAX_ARTICLE_BYTES
-        self.fields["files"].help_text += f" Up to {max_bytes:,} bytes each."
+        max_files = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        self.fields["files"].help_text += (
+            f" Up to {max_files} files at once, {max_bytes:,} bytes each."
+            if max_files
+            else f" Up to {max_bytes:,} bytes each."
+        )
         self.accepted: list[UploadItem] = []
         self.rejected: list[Rejection] = []
 

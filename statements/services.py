@@ -301,6 +301,7 @@ def audit_log(*, user, objects: Iterable, action_flag: int, message: str) -> Non
     )
 
 
+@transaction.atomic
 def article_upload(
     *,
     text: ArticleText,
@@ -313,7 +314,9 @@ def article_upload(
     """Store an uploaded article as pending and queue its annotation.
 
     A duplicate (same content) is not stored again: the stored article is returned with
-    `created=False` and nothing is queued.
+    `created=False` and nothing is queued. The article, its audit entry and (with the
+    database task backend) its queued task are committed together: no article is left
+    pending without a task to annotate it.
     """
     from django.contrib.admin.models import ADDITION
 
