@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
@@ -99,6 +100,7 @@ class SpeakerAdmin(admin.ModelAdmin):
     search_fields = ["name", "search_name", "aliases__name", "aliases__search_name", "role"]
     autocomplete_fields = ["country", "organisation"]
     readonly_fields = ["search_name", "created_at"]
+    prepopulated_fields = {"slug": ["name"]}
     inlines = [SpeakerAliasInline]
     actions = ["merge_speakers"]
     show_facets = admin.ShowFacets.ALWAYS
@@ -145,8 +147,9 @@ class SpeakerAdmin(admin.ModelAdmin):
         if form.is_valid():
             keep = form.cleaned_data["keep"]
             merged = [s for s in speakers if s.pk != keep.pk]
-            for speaker in merged:
-                keep = services.speakers_merge(keep=keep, merge=speaker, user=request.user)
+            with transaction.atomic():  # all of the selection, or none of it
+                for speaker in merged:
+                    keep = services.speakers_merge(keep=keep, merge=speaker, user=request.user)
             self.message_user(
                 request,
                 f"Merged {', '.join(s.name for s in merged)} into {keep.name}.",
@@ -158,7 +161,7 @@ class SpeakerAdmin(admin.ModelAdmin):
             "title": "Merge speakers",
             "opts": self.model._meta,
             "form": form,
-            "speakers": speakers.with_statement_counts().prefetch_related("aliases"),
+            "speakers": speakers,  # with counts and aliases, from get_queryset
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/statements/speaker/merge_speakers.html", context)

@@ -411,3 +411,57 @@ def test_offsets_or_words_are_needed(admin_client, article):
     response = admin_client.post(f"{QUOTES}add/", {"article": article.pk, "kind": "direct"})
     assert response.status_code == 200
     assert "Give the offset, or find the text below." in response.text
+
+
+def test_merging_three_speakers_at_once(admin_client, article):
+    keep, b, c = (
+        make_speaker(name=n) for n in ("Kay Bailey Hutchison", "Hutchison", "Kay Hutchinson")
+    )
+    make_quote(article=article, text="We will keep talking,", speaker=b)
+    make_quote(article=article, text="the talks would resume in March", speaker=c)
+    admin_client.post(
+        SPEAKERS,
+        {
+            "action": "merge_speakers",
+            ACTION_CHECKBOX_NAME: [keep.pk, b.pk, c.pk],
+            "keep": keep.pk,
+            "apply": "1",
+        },
+    )
+    assert list(Speaker.objects.all()) == [keep]
+    assert keep.quotes.count() == 2
+    assert sorted(keep.aliases.values_list("name", flat=True)) == ["Hutchison", "Kay Hutchinson"]
+
+
+def test_adding_a_speaker_in_the_admin_folds_names(admin_client):
+    response = admin_client.post(
+        f"{SPEAKERS}add/",
+        {
+            "name": "Recep Tayyip Erdoğan",
+            "slug": "recep-tayyip-erdogan",
+            "kind": "person",
+            "role": "",
+            "aliases-TOTAL_FORMS": "2",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-0-name": "Erdoğan",
+            "aliases-1-name": "ERDOGAN",
+        },
+    )
+    assert response.status_code == 200  # the second alias folds to the first
+    assert "already a name or alias of this speaker" in response.text
+    response = admin_client.post(
+        f"{SPEAKERS}add/",
+        {
+            "name": "Recep Tayyip Erdoğan",
+            "slug": "recep-tayyip-erdogan",
+            "kind": "person",
+            "role": "",
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-0-name": "Erdoğan",
+        },
+    )
+    assert response.status_code == 302
+    speaker = Speaker.objects.get()
+    assert speaker.search_name == "recep tayyip erdogan"
+    assert list(speaker.aliases.values_list("search_name", flat=True)) == ["erdogan"]
