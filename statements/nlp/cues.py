@@ -241,7 +241,11 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
                 right = extra.right_edge.i + 1
             if right - obj.left_edge.i >= 2 or extra is not None:
                 span, via = (obj.left_edge.i, right), "object"
-    if span is None and lemma in lex.speech and subj is not None:
+    if span is None and lemma in lex.intent:
+        comp = _child(v, {"xcomp"}, v.i)
+        if comp is not None and any(c.dep_ == "aux" and c.lower_ == "to" for c in comp.children):
+            span, via = (comp.left_edge.i, comp.right_edge.i + 1), "intent"
+    if span is None and lemma in lex.parenthetical and subj is not None:
         span = _parenthetical(v, subj)
         if span is not None:
             via = "parenthetical"
@@ -272,14 +276,18 @@ def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:
     """'Acts of protest, X said, are acts of patriotism.' / 'People like Y, he said.': the
     cue clause sits inside or after the content, set off by a comma."""
     doc, sent = v.doc, v.sent
+    if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in v.children):
+        return None
     left = min(subj.left_edge.i, v.i)
     right = max(v.i, subj.right_edge.i)
     for c in v.rights:
-        if c.dep_ in ("npadvmod", "prep", "advmod", "dative", "dobj") and c.i > right:
+        if c.dep_ in ("npadvmod", "prep", "advmod", "dative") and c.i > right:
             right = c.right_edge.i
     before = left - 1
-    if before - sent.start < 3 or doc[before].text not in (",", "—", "–"):
+    if before - sent.start < 3 or doc[before].text not in (",", "—", "–") or right - v.i > 8:
         return None
+    if not any(t.pos_ in ("VERB", "AUX") for t in doc[sent.start : before]):
+        return None  # a fronted phrase ('In the weeks since, X said'), not reported words
     after = right + 1
     if after < sent.end and doc[after].text in (",", "—", "–"):
         return sent.start, sent.end  # PolNeAR's gap between fragments is not counted
