@@ -198,6 +198,8 @@ def _part_statements(
         if lq.containing(cue_pos) or taken.containing(cue_pos):
             continue  # an attribution nested in quoted speech
         subj = cand.subject
+        if subj is None and cand.via != "noun":
+            continue
         if subj is not None and lq.containing(subj.idx):
             subj = _speaker_token(cand.cue, lq)  # the parser took a word of the quote
             if subj is None:
@@ -241,7 +243,7 @@ def _colon_lines(doc: Doc, text: str, lq: list, used: set[int], off: int) -> lis
             continue
         upper = m.group("name").isupper() and len(m.group("name")) > 2
         named = all(t.ent_type_ in ("PERSON", "ORG") for t in name)
-        if not (upper or named) or any(t.pos_ not in ("PROPN", "NOUN") for t in name):
+        if not (upper or (named and all(t.pos_ in ("PROPN", "NOUN") for t in name))):
             continue
         b_start, b_end = m.start("body"), m.end("body")
         while b_end > b_start and text[b_end - 1] in ' \t."”’':

@@ -77,6 +77,7 @@ def cue_matcher(vocab: Vocab) -> Matcher:
         matcher.add("VERB", [[{"LOWER": {"IN": sorted(_forms())}}]])
         matcher.add("VERB_LEMMA", [[{"LEMMA": {"IN": sorted(lex.verbs)}, "POS": "VERB"}]])
         matcher.add("SOURCE_PREP", [[{"LOWER": w} for w in p] for p in lex.source_preps])
+        matcher.add("NOUN", [[{"LEMMA": {"IN": sorted(lex.nouns)}, "POS": "NOUN"}]])
         _MATCHERS[id(vocab)] = matcher
     return matcher
 
@@ -170,6 +171,11 @@ def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
         tok = doc[s]
         if tok.i in seen:
             continue
+        if label == "NOUN":
+            cand = _noun_candidate(doc, tok)
+            if cand is not None:
+                out.append(cand)
+            continue
         if tok.pos_ not in ("VERB", "AUX") and tok.dep_ not in VERBAL_DEPS:
             continue
         if tok.dep_ in ("amod", "compound", "nsubj", "dobj", "pobj"):
@@ -241,6 +247,14 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
                 right = extra.right_edge.i + 1
             if right - obj.left_edge.i >= 2 or extra is not None:
                 span, via = (obj.left_edge.i, right), "object"
+    if span is None and (lemma in lex.objects or lemma in lex.speech):
+        # passive with its agent: 'X is supported by Y' (Y the source, X the content)
+        patient = _child(v, {"nsubjpass"})
+        agent = _child(v, {"agent"})
+        source = _child(agent, {"pobj"}) if agent is not None else None
+        if patient is not None and source is not None and patient.i < v.i:
+            span, via, subj = (patient.left_edge.i, patient.right_edge.i + 1), "passive", source
+            cue_end_tok = agent
     if span is None and lemma in lex.intent:
         comp = _child(v, {"xcomp"}, v.i)
         if comp is not None and any(c.dep_ == "aux" and c.lower_ == "to" for c in comp.children):
@@ -263,7 +277,8 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
     if subj is None:
         return None
     s, e = span
-    if s <= v.i < e or s <= subj.i < e:  # the content never holds its own cue or source
+    if via != "parenthetical" and (s <= v.i < e or s <= subj.i < e):
+        # the content never holds its own cue or source (but 'A, X said, B' spans both parts)
         return None
     chars = _chars(doc, s, e)
     if chars is None:
@@ -284,11 +299,15 @@ def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:
         if c.dep_ in ("npadvmod", "prep", "advmod", "dative") and c.i > right:
             right = c.right_edge.i
     before = left - 1
-    if before - sent.start < 3 or doc[before].text not in (",", "—", "–") or right - v.i > 8:
-        return None
-    if not any(t.pos_ in ("VERB", "AUX") for t in doc[sent.start : before]):
-        return None  # a fronted phrase ('In the weeks since, X said'), not reported words
     after = right + 1
+    if before - sent.start < 2 or doc[before].text not in (",", "—", "–") or right - v.i > 8:
+        return None
+    if not any(t.pos_ in ("VERB", "AUX") for t in doc[sent.start : before]) and not (
+        after < sent.end
+        and doc[after].text in (",", "—", "–")
+        and any(t.pos_ in ("VERB", "AUX") for t in doc[after : sent.end])
+    ):
+        return None  # a fronted phrase ('In the weeks since, X said'), not reported words
     if after < sent.end and doc[after].text in (",", "—", "–"):
         return sent.start, sent.end  # PolNeAR's gap between fragments is not counted
     if after >= sent.end or doc[after].text in (".", "!", "?", ";"):
@@ -304,6 +323,31 @@ def inverted_subject(v: Token) -> Token | None:
         ):  # fmt: skip
             return c
     return None
+
+
+def _noun_candidate(doc: Doc, noun: Token) -> Candidate | None:
+    """'X's claim that ...', 'a warning from Y that ...': a cue noun with a that-clause."""
+    clause = None
+    for c in noun.children:
+        if (
+            c.dep_ in ("acl", "ccomp", "appos")
+            and c.i > noun.i
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        ):
+            clause = c
+            break
+    if clause is None:
+        return None
+    source = _child(noun, {"poss"})
+    if source is None:
+        for p in noun.children:
+            if p.dep_ == "prep" and p.lower_ in ("by", "from", "of") and p.i < clause.i:
+                source = _child(p, {"pobj"})
+                break
+    chars = _chars(doc, clause.left_edge.i, clause.right_edge.i + 1)
+    if chars is None or clause.right_edge.i - clause.left_edge.i < 3:
+        return None
+    return Candidate(chars[0], chars[1], noun, noun.idx + len(noun), source, via="noun")
 
 
 def _according(doc: Doc, s: int, e: int) -> Candidate | None:
