@@ -245,7 +245,9 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
             extra = _child(v, {"oprd", "prep", "advcl"}, obj.right_edge.i)
             if extra is not None and (extra.dep_ == "oprd" or extra.lower_ in ("for", "as", "of")):
                 right = extra.right_edge.i + 1
-            if right - obj.left_edge.i >= 2 or extra is not None:
+            if lemma == "call" and (extra is None or extra.dep_ != "oprd"):
+                pass  # 'called the meeting' is no statement; 'called him a liar' is
+            elif right - obj.left_edge.i >= 2 or extra is not None:
                 span, via = (obj.left_edge.i, right), "object"
     if span is None and (lemma in lex.objects or lemma in lex.speech):
         # passive with its agent: 'X is supported by Y' (Y the source, X the content)
