@@ -550,7 +550,8 @@ def test_speaker_page(client, data):
     assert "NATO Secretary General" in html and "Norway" in html and ">NATO<" in html
     assert "the NATO chief" in html  # aliases
     assert "<strong>2</strong> statements" in html
-    assert "<svg" in html and html.count("<rect") == 2  # Jan and Feb 2024
+    assert "<svg" in html and html.count("<rect") == 12  # a year, up to Feb 2024
+    assert 'aria-label="Feb 2024: 1 statement"' in html
     assert "Speaks most about" in html and "Türkiye" in html
     assert texts(response) == [data["s400"].text, data["dialogue"].text]
     # The filters work here too, but the speaker is fixed by the page.

@@ -191,7 +191,10 @@ def test_article_page_highlights_statements(live_server, page, statements, conso
 def test_speaker_page_chart_and_filters(live_server, page, statements, console_errors):
     page.goto(live_server.url + "/speakers/jens-stoltenberg/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Jens Stoltenberg")
-    expect(page.locator(".chart svg rect")).to_have_count(1)
+    expect(page.locator(".chart svg rect")).to_have_count(12)
+    expect(page.locator(".chart svg a").last).to_have_attribute(
+        "aria-label", "Feb 2024: 1 statement"
+    )
     page.get_by_label("Kind").select_option("direct")
     expect(page).to_have_url(re.compile(r"/speakers/jens-stoltenberg/\?kind=direct$"))
     expect(page.locator("#results .empty")).to_contain_text("No statements match")
