@@ -68,6 +68,13 @@ class SpeakerQuerySet(models.QuerySet):
             statement_count=models.Count("quotes", filter=Q(quotes__is_deleted=False))
         )
 
+    def name_contains(self, folded: str) -> SpeakerQuerySet:
+        """Speakers whose folded name or an alias contains `folded` (already folded)."""
+        return self.filter(
+            Q(search_name__contains=folded)
+            | Q(pk__in=SpeakerAlias.objects.filter(search_name__contains=folded).values("speaker"))
+        )
+
 
 class Speaker(models.Model):
     class Kind(models.TextChoices):
@@ -179,6 +186,15 @@ class QuoteQuerySet(models.QuerySet):
 
     def by_speaker(self, slug: str) -> QuoteQuerySet:
         return self.filter(speaker__slug=slug)
+
+    def by_speaker_or_name(self, slug: str, folded: str) -> QuoteQuerySet:
+        """By the speaker with this slug; when there is none, by any speaker whose folded
+        name or alias contains `folded` (so a name typed without JavaScript still works)."""
+        exact = Speaker.objects.filter(slug=slug)
+        return self.filter(
+            Q(speaker__slug=slug)
+            | (~models.Exists(exact) & Q(speaker__in=Speaker.objects.name_contains(folded)))
+        )
 
     def mentioning_country(self, code: str) -> QuoteQuerySet:
         return self.filter(countries__code=code.upper())
