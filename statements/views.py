@@ -35,6 +35,7 @@ HTMX_VARY = ("HX-Request", "HX-History-Restore-Request")
 # Larger ids cannot be in the table, and some databases reject them outright.
 MAX_ID = 2**63 - 1
 SPEAKER_JSON_LIMIT = 50
+MORE_FILTERS = ("speaker_country", "country", "topic", "kind", "date_from", "date_to")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,7 @@ def _describe(
         add("topic", f"Topic: {topic}", f"on {topic}")
     if filters.kind:
         kind = kinds.get(filters.kind, filters.kind)
-        add("kind", f"Kind: {kind}", f"({kind.lower()} speech)")
+        add("kind", f"Kind: {kind}", f"in {kind.lower()} speech")
     if filters.date_from:
         day = format_date(filters.date_from, "j M Y")
         add("date_from", f"From: {day}", f"from {day}")
@@ -192,6 +193,10 @@ def _browse(
         "export_name": page.export_name,
         "list_page": list_page,
         "clear_url": Links(request.path, dict(page.extra_params)).url(),
+        # How many filters besides words and speaker are set (they fold away on phones).
+        "more_filters_active": sum(
+            1 for name in MORE_FILTERS if name not in page.fixed and request.GET.get(name)
+        ),
     }
     if not form.is_valid():
         if fmt:
@@ -402,10 +407,10 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
         if quote.cue_start is not None and quote.cue_end is not None:
-            marks.append(Mark(start=quote.cue_start, end=quote.cue_end, css_class="cue"))
+            marks.append(Mark(start=quote.cue_start, end=quote.cue_end, css_class="cue-word"))
         if quote.mention_start is not None and quote.mention_end is not None:
             marks.append(
-                Mark(start=quote.mention_start, end=quote.mention_end, css_class="mention")
+                Mark(start=quote.mention_start, end=quote.mention_end, css_class="mention-word")
             )
     context = {
         "article": article,
