@@ -69,9 +69,15 @@ def _matching_text(qs: QuoteQuerySet, text: str) -> QuoteQuerySet:
 
 def with_list_rows(qs: QuoteQuerySet) -> QuoteQuerySet:
     """Fetch what a list row or an export row shows, in a constant number of queries."""
-    return qs.select_related("article", "speaker", "speaker__country").prefetch_related(
-        Prefetch("countries", queryset=Country.objects.only("code", "name").order_by("code")),
-        Prefetch("topics", queryset=Topic.objects.only("slug", "name").order_by("slug")),
+    return (
+        qs.select_related("article", "speaker", "speaker__country")
+        # Not the article text: a row never shows it, and the database would carry every
+        # matching article's body through the sort (20k bodies for a busy country).
+        .defer("article__body", "speaker__country__aliases")
+        .prefetch_related(
+            Prefetch("countries", queryset=Country.objects.only("code", "name").order_by("code")),
+            Prefetch("topics", queryset=Topic.objects.only("slug", "name").order_by("slug")),
+        )
     )
 
 
