@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
@@ -139,7 +140,11 @@ def quote_facets(
 
     # Grouping every matching statement is the page's dearest work and the counts change
     # only with the data: cached per query until the next write (statements/datacache.py).
-    return cached(f"facets:{names}:{limit}:{ids.query}", compute)
+    try:
+        sql = str(ids.query)
+    except EmptyResultSet:  # a filter that can match nothing (e.g. a query of only "-")
+        return {name: [] for name in names}
+    return cached(f"facets:{names}:{limit}:{sql}", compute)
 
 
 def _facet_counts(sources, names, limit, kind_labels) -> dict[str, list[FacetValue]]:
