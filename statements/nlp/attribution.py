@@ -372,7 +372,7 @@ def _quote_statement(
         return Statement(qs + off, end + off, "direct", cue_span, subj, off)
     # no cue: a quote standing as its own sentence takes the speaker of the passage
     before = _char_before(text, qopen)
-    standalone = before == "" or before in '.!?:\n”"'
+    standalone = before == "" or before in '.!?:\n”"’'
     if not standalone or len(text[qs:qe].split()) < MIN_NOCUE_WORDS:
         return None
     used_quotes.add(k)

@@ -140,17 +140,31 @@ def _child(tok: Token, deps: set[str], after: int = -1) -> Token | None:
     return None
 
 
-def _clause_content(verb: Token) -> tuple[int, int] | None:
+def _clause_content(verb: Token, heirs: dict[int, Token] | None = None) -> tuple[int, int] | None:
+    """The clausal complement of a cue, without a second cue of the same speaker hanging off
+    its right end ('X said A and called on B', 'X said A, citing B'): that cue is recorded in
+    `heirs` with X's subject so that it gets its own statement."""
     c = _child(verb, {"ccomp"})
     if c is None:
         return None
+    doc = c.doc
     right = c.right_edge.i + 1
-    for cj in c.rights:
-        # 'X said A and called on B': the second cue is X's, not part of what X said
-        if cj.dep_ == "conj" and cue_lemma(cj) and _child(cj, SUBJECT_DEPS) is None:
-            right = cj.i
-            while right > c.i + 1 and c.doc[right - 1].dep_ in ("cc", "punct"):
+    for t in doc[c.i + 1 : right]:
+        if (
+            t.dep_ in ("conj", "advcl")
+            and t.head.i >= c.i
+            and cue_lemma(t)
+            and _child(t, SUBJECT_DEPS) is None
+            and doc[t.i - 1].dep_ in ("cc", "punct")
+            and t.right_edge.i + 1 >= right - 1
+        ):
+            right = t.i
+            while right > c.i + 1 and doc[right - 1].dep_ in ("cc", "punct"):
                 right -= 1
+            if heirs is not None:
+                subj = subject_of(verb)
+                if subj is not None:
+                    heirs[t.i] = subj
             break
     return c.left_edge.i, right
 
@@ -161,6 +175,7 @@ def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
     lex = cues()
     out: list[Candidate] = []
     seen: set[int] = set()
+    heirs: dict[int, Token] = {}  # cue token -> subject inherited from an enclosing cue
     for match_id, s, e in cue_matcher(doc.vocab)(doc):
         label = doc.vocab.strings[match_id]
         if label == "SOURCE_PREP":
@@ -184,14 +199,16 @@ def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
         if lemma is None:
             continue
         seen.add(tok.i)
-        cand = _verb_candidate(doc, tok, lemma, lex, headline_end)
+        cand = _verb_candidate(doc, tok, lemma, lex, headline_end, heirs)
         if cand is not None:
             out.append(cand)
     return out
 
 
-def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> Candidate | None:
-    subj = subject_of(v)
+def _verb_candidate(
+    doc: Doc, v: Token, lemma: str, lex, headline_end: int, heirs: dict[int, Token]
+) -> Candidate | None:
+    subj = heirs.get(v.i) or subject_of(v)
     span: tuple[int, int] | None = None
     via = "ccomp"
     cue_end_tok = v
@@ -203,7 +220,7 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
             if subj is not None:
                 span, via = (v.i + 1, v.sent.end), "headline"
     if span is None and lemma in lex.speech:
-        span = _clause_content(v)
+        span = _clause_content(v, heirs)
     if span is None and lemma in lex.appeal:
         obj = _child(v, {"dobj"}, v.i)
         if obj is not None:

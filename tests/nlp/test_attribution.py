@@ -181,3 +181,17 @@ def test_transcript_speaker_labels(ann):
     r = ann(text)
     q = find(r, "We will accept it")
     assert q.mention.text == "KELLER"
+
+
+def test_british_single_quotes(ann):
+    r = ann("‘We will not accept this,’ said Fiona Marsh, the trade minister.")
+    q = find(r, "will not accept")
+    assert q.kind == "direct"
+    assert speaker_of(r, q) == "Fiona Marsh"
+
+
+def test_said_with_a_participle_gives_two_statements(ann):
+    r = ann("Experts said prices had doubled, citing figures from the central bank.")
+    said, citing = find(r, "prices had doubled"), find(r, "figures from")
+    assert said is not citing
+    assert citing.mention.text == "Experts"
