@@ -63,6 +63,20 @@ def _name_words(span: Span) -> list[str]:
     return words
 
 
+def _appos_role(a: Token) -> list[Token]:
+    """Role words of an apposition ('Jens Stoltenberg, NATO's secretary general, said'):
+    a short noun phrase headed by a common noun; relative clauses and the like cut off."""
+    if a.pos_ != "NOUN":
+        return []
+    words = []
+    for t in a.subtree:
+        if t.i > a.i and t.dep_ in ("relcl", "acl", "punct", "cc", "conj", "advcl"):
+            break
+        if t.pos_ not in SKIP_POS:
+            words.append(t)
+    return words if len(words) <= 8 else []
+
+
 @dataclass
 class Mention:
     """What a subject says about its referent."""
@@ -272,9 +286,15 @@ class SpeakerTable:
         """'the secretary-general', 'the NATO chief' -> the person holding that role."""
         lex = roles()
         words = [t for t in m.role if not t.is_stop or t.lower_ in lex.titles]
-        if not words:
-            return None
         head = m.head
+        # only a definite, singular role noun names one person: 'the minister', 'the NATO
+        # chief' - not 'officials', 'Central European leaders' or 'one official'
+        definite = any(t.dep_ == "det" and t.lower_ in ("the", "this") for t in span)
+        if not words or head.tag_ not in ("NN", "NNP") or not definite:
+            return None
+        if fold(head.lemma_) not in lex.titles and fold(head.lemma_) not in lex.generic_heads:
+            if not any(t.lower_ in lex.titles for t in words):
+                return None
         anchors = [t for t in words if t.text in lex.organisations or t.text in surface_index()]
         head_key = fold_compact(
             " ".join(t.text for t in words if t.i >= head.i - 2 and t not in anchors)
@@ -350,8 +370,9 @@ class SpeakerTable:
             idx = self.named(m, span)
             ent = self.entities[idx]
             if ent.profile.kind == "person" and appos:
-                a = appos[0]
-                self._set_role(ent, [t for t in a.subtree if t.pos_ not in SKIP_POS])
+                role = _appos_role(appos[0])
+                if role:
+                    self._set_role(ent, role)
             return idx
         idx = self.role_noun(m, span)
         if idx is not None:
