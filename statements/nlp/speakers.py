@@ -292,9 +292,13 @@ class SpeakerTable:
         definite = any(t.dep_ == "det" and t.lower_ in ("the", "this") for t in span)
         if not words or head.tag_ not in ("NN", "NNP") or not definite:
             return None
-        if fold(head.lemma_) not in lex.titles and fold(head.lemma_) not in lex.generic_heads:
-            if not any(t.lower_ in lex.titles for t in words):
-                return None
+        head_word = fold(head.lemma_)
+        if (
+            head_word not in lex.titles
+            and head_word not in lex.generic_heads
+            and not any(t.lower_ in lex.titles for t in words)
+        ):
+            return None  # 'the family', 'the report': not an office
         anchors = [t for t in words if t.text in lex.organisations or t.text in surface_index()]
         head_key = fold_compact(
             " ".join(t.text for t in words if t.i >= head.i - 2 and t not in anchors)
