@@ -144,9 +144,17 @@ def _clause_content(verb: Token, heirs: dict[int, Token] | None = None) -> tuple
     """The clausal complement of a cue, without a second cue of the same speaker hanging off
     its right end ('X said A and called on B', 'X said A, citing B'): that cue is recorded in
     `heirs` with X's subject so that it gets its own statement."""
-    c = _child(verb, {"ccomp"})
-    if c is None:
+    comps = [c for c in verb.children if c.dep_ == "ccomp"]
+    if not comps:
         return None
+    c = comps[0]
+    if len(comps) > 1:
+        # 'Writing for X that all agreed Y won, Z noted that ...': the that-clause after
+        # the cue is what was said, not a clause the parser hung before it
+        marked = [
+            x for x in comps if any(m.dep_ == "mark" and m.lower_ == "that" for m in x.children)
+        ]
+        c = (marked or comps)[0]
     doc = c.doc
     right = c.right_edge.i + 1
     for t in doc[c.i + 1 : right]:
@@ -310,8 +318,11 @@ def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:
     """'Acts of protest, X said, are acts of patriotism.' / 'People like Y, he said.': the
     cue clause sits inside or after the content, set off by a comma."""
     doc, sent = v.doc, v.sent
-    if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in v.children):
-        return None
+    for c in v.children:
+        if c.dep_ in ("ccomp", "xcomp"):
+            return None
+        if c.dep_ == "dobj" and not (c.pos_ == "PRON" or c.right_edge.i - c.left_edge.i < 2):
+            return None  # 'he told me' may be inserted; 'she held rallies' is no cue clause
     left = min(subj.left_edge.i, v.i)
     right = max(v.i, subj.right_edge.i)
     for c in v.rights:
