@@ -345,16 +345,6 @@ def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:
     return None
 
 
-def inverted_subject(v: Token) -> Token | None:
-    """'..., said James Acton' when the parser took a word of the quote as subject."""
-    for c in v.rights:
-        if c.dep_ in ("nsubj", "dobj", "attr", "npadvmod", "oprd", "appos", "dep") and c.pos_ in (
-            "PROPN", "NOUN", "PRON",
-        ):  # fmt: skip
-            return c
-    return None
-
-
 def _noun_candidate(doc: Doc, noun: Token) -> Candidate | None:
     """'X's claim that ...', 'a warning from Y that ...': a cue noun with a that-clause."""
     clause = None
