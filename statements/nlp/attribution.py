@@ -460,6 +460,8 @@ def _build(
     for st in statements:
         # one statement per content span: a second cue on the same words is dropped
         if kept and kept[-1].start == st.start and kept[-1].end == st.end:
+            if kept[-1].speaker is None and st.speaker is not None:
+                kept[-1] = st  # 'X said in a statement that ...': the verb names X
             continue
         kept.append(st)
     remap: dict[int, int] = {}

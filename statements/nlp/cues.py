@@ -364,10 +364,17 @@ def _noun_candidate(doc: Doc, noun: Token) -> Candidate | None:
             if p.dep_ == "prep" and p.lower_ in ("by", "from", "of") and p.i < clause.i:
                 source = _child(p, {"pobj"})
                 break
+    cue = noun
+    prep = noun.head
+    if source is None and prep.dep_ == "prep" and prep.head is not prep and cue_lemma(prep.head):
+        # 'X said in a statement that ...' parsed with the clause on the noun: X is the source
+        source = subject_of(prep.head)
+        if source is not None:
+            cue = prep.head
     chars = _chars(doc, clause.left_edge.i, clause.right_edge.i + 1)
     if chars is None or clause.right_edge.i - clause.left_edge.i < 3:
         return None
-    return Candidate(chars[0], chars[1], noun, noun.idx + len(noun), source, via="noun")
+    return Candidate(chars[0], chars[1], cue, noun.idx + len(noun), source, via="noun")
 
 
 def _according(doc: Doc, s: int, e: int) -> Candidate | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -19,11 +20,49 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 SKIP_POS = {"DET", "PUNCT", "PART", "SPACE", "CCONJ"}
 
 
+@cache
+def _gender_detector():
+    try:  # optional: gender-guesser's first-name table (pip install gender-guesser==0.4.0)
+        from gender_guesser.detector import Detector
+    except ImportError:
+        return None
+    return Detector(case_sensitive=False)
+
+
+def first_name_gender(name: str) -> str | None:
+    """'male' / 'female' when a first name is clearly one or the other, else None."""
+    detector = _gender_detector()
+    if detector is None or not name.isalpha():
+        return None
+    guess = detector.get_gender(name)
+    return {"male": "male", "female": "female"}.get(guess)
+
+
+_NOT_PERSON_TITLES = {
+    "state", "national", "security", "house", "press", "high", "special", "first", "foreign",
+    "defence", "defense", "interior", "finance", "general's", "under", "then", "former",
+    "acting", "interim", "senior", "permanent", "deputy", "vice", "prime", "majority",
+    "minority", "republican", "democratic", "democrat", "incumbent", "presumptive", "executive",
+    "assistant", "chief", "head", "top",
+}  # fmt: skip
+
+
+@cache
+def lex_person_titles() -> frozenset[str]:
+    """Title words that only people hold ('commissioner', 'spokesman', 'Sen.')."""
+    return frozenset(roles().titles - _NOT_PERSON_TITLES)
+
+
 @dataclass
 class Entity:
     profile: SpeakerProfile
     tokens: tuple[str, ...]  # folded name tokens
-    gender: str | None = None
+    gender: str | None = None  # from the text: titles, role words, pronouns used of them
+    name_gender: str | None = None  # a prior from the first name, weaker than the text
+
+    def likely_gender(self) -> str | None:
+        return self.gender or self.name_gender
+
     aliases: set[str] = field(default_factory=set)  # folded surface forms
 
 
@@ -196,6 +235,13 @@ class SpeakerTable:
         tokens = tuple(fold(text).split())
         # a surname or short form of a person already named is that person, whatever NER says
         kind = "person" if self._find_person(tokens) is not None else self._kind(words)
+        if kind in ("organisation", "unknown") and fold(text) not in self._orgs:
+            # NER often tags 'EU trade commissioner Helena Vasquez' as one organisation: a
+            # person's title before the name, or a known first name, says otherwise
+            titled = any(t.lower_ in lex_person_titles() and t.pos_ in ("NOUN", "PROPN")
+                         for t in m.role)  # fmt: skip
+            if titled or (len(words) > 1 and first_name_gender(words[0].text)):
+                kind = "person"
         role_text = " ".join(t.text for t in m.role).strip()
         if kind == "country":
             code = surface_index()[text]
@@ -205,12 +251,16 @@ class SpeakerTable:
             return self._other(canonical, kind, text)
         idx = self._find_person(tokens)
         if idx is None:
-            idx = self._add(Entity(SpeakerProfile(name=text, kind="person"), tokens))
+            entity = Entity(SpeakerProfile(name=text, kind="person"), tokens)
+            entity.name_gender = first_name_gender(words[0].text) if len(words) > 1 else None
+            idx = self._add(entity)
         ent = self.entities[idx]
         if len(tokens) > len(ent.tokens):  # the fuller form becomes the canonical name
             if ent.profile.name not in ent.profile.aliases:
                 ent.profile.aliases.append(ent.profile.name)
             ent.profile.name, ent.tokens = text, tokens
+            if ent.name_gender is None and len(words) > 1:
+                ent.name_gender = first_name_gender(words[0].text)
             self._index_person(idx)
         elif text != ent.profile.name and text not in ent.profile.aliases:
             ent.profile.aliases.append(text)
@@ -340,10 +390,10 @@ class SpeakerTable:
                 if len(recent) == 3:
                     break
             for idx in recent:
-                if self.entities[idx].gender == gender:
+                if self.entities[idx].likely_gender() == gender:
                     return idx
             for idx in recent:
-                if self.entities[idx].gender is None:
+                if self.entities[idx].likely_gender() is None:
                     self.entities[idx].gender = gender
                     return idx
             return None
