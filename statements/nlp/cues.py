@@ -272,7 +272,7 @@ def _verb_candidate(
                 right = extra.right_edge.i + 1
             if lemma == "call" and (extra is None or extra.dep_ != "oprd"):
                 pass  # 'called the meeting' is no statement; 'called him a liar' is
-            elif right - obj.left_edge.i >= 2 or extra is not None:
+            elif right - obj.left_edge.i >= 2 or extra is not None or obj.pos_ == "PROPN":
                 span, via = (obj.left_edge.i, right), "object"
     if span is None and (lemma in lex.objects or lemma in lex.speech):
         # passive with its agent: 'X is supported by Y' (Y the source, X the content)
