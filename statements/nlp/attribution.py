@@ -82,7 +82,8 @@ class SpanIndex(list):
 
 class Paragraphs:
     def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        # a run of newlines (blank lines) separates two paragraphs, not several
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n\s*", text)]
 
     def index(self, pos: int) -> int:
         return bisect_right(self.starts, pos) - 1
@@ -434,6 +435,8 @@ def _resolve(
         if st.inherit:
             if last is not None and paras.index(st.start) - paras.index(last.end) <= 1:
                 st.speaker, st.mention = last.speaker, last.mention
+                if st.speaker is not None:
+                    last = st  # a run of quoted paragraphs keeps its speaker
             continue
         if st.subj is not None:
             if st.subj_span is not None:

@@ -195,3 +195,14 @@ def test_said_with_a_participle_gives_two_statements(ann):
     said, citing = find(r, "prices had doubled"), find(r, "figures from")
     assert said is not citing
     assert citing.mention.text == "Experts"
+
+
+def test_run_of_quoted_paragraphs_keeps_the_speaker(ann):
+    text = (
+        "Nora Lind said the agreement was a turning point.\n\n"
+        "“It took us three years to get here and many nights of talks.”\n\n"
+        "“Nobody in this room expected the other side to sign in the end.”\n"
+    )
+    r = ann(text)
+    assert speaker_of(r, find(r, "three years")) == "Nora Lind"
+    assert speaker_of(r, find(r, "Nobody in this room")) == "Nora Lind"
