@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .cues import candidates, cue_lemma, mention_span, subject_of
+from .cues import candidates, cue_forms, cue_lemma, mention_span, subject_of
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
 from .speakers import SpeakerTable
@@ -270,6 +270,11 @@ def _joins(text: str, close: int, next_open: int, cue_at: int) -> bool:
     ends = sentence_ends(gap + " ")
     if ends and ends[0] != len(gap.rstrip()) - 1:
         return False  # more than the cue sentence lies between the quotes
+    forms = cue_forms()
+    cue_word = _WORDS.match(text, cue_at)
+    after_cue = text[cue_word.end() if cue_word else cue_at : next_open]
+    if any(w.endswith("ing") and w.lower() in forms for w in _WORDS.findall(after_cue)):
+        return False  # '"A," X said, adding, "B."': B has a cue of its own
     return gap.rstrip()[-1:] in (",", ":", ".", "!", "?", ";")
 
 
@@ -326,7 +331,7 @@ def _quote_statement(
     stop = min(nxt, line_end)
     ends = sentence_ends(text, close, stop)
     win_end = ends[0] + 1 if ends else stop
-    last_char = text[qs:qe].rstrip()[-1:]
+    last_char = text[qs:qe].rstrip(" \t'’\"")[-1:]  # the end of the words, inner marks aside
     cue = None
     if last_char in (",", "?", "!", "—", "–", "-", ":") or text[close:win_end].lstrip()[:1] in (
         ",", "—", "–",

@@ -65,6 +65,16 @@ def _forms() -> dict[str, str]:
     return out
 
 
+def cue_forms() -> frozenset[str]:
+    """Every word form of every cue verb."""
+    return _form_set()
+
+
+@cache
+def _form_set() -> frozenset[str]:
+    return frozenset(_forms())
+
+
 _MATCHERS: dict[int, Matcher] = {}
 
 

@@ -206,3 +206,10 @@ def test_run_of_quoted_paragraphs_keeps_the_speaker(ann):
     r = ann(text)
     assert speaker_of(r, find(r, "three years")) == "Nora Lind"
     assert speaker_of(r, find(r, "Nobody in this room")) == "Nora Lind"
+
+
+def test_quote_after_a_participle_cue_is_separate(ann):
+    text = "“The port stays shut,” Ana Ruiz said, adding later, “the ships can wait.”"
+    r = ann(text)
+    first = find(r, "port stays shut")
+    assert "ships can wait" not in first.text
