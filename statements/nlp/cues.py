@@ -273,6 +273,14 @@ def _verb_candidate(
                 break
             if span is not None:
                 break
+    if span is None and lemma in lex.naming:
+        # 'called it a common ailment', 'called her vote a mistake': object and its label
+        obj = _child(v, {"dobj", "nsubj"}, v.i)
+        label = _child(v, {"oprd", "xcomp", "ccomp", "attr"}, obj.i) if obj is not None else None
+        if label is None and obj is not None:
+            label = _child(obj, {"oprd", "appos", "attr"}, obj.i)
+        if obj is not None and label is not None:
+            span, via = (obj.left_edge.i, max(obj.right_edge.i, label.right_edge.i) + 1), "label"
     if span is None and lemma in lex.objects:
         obj = _child(v, {"dobj"}, v.i)
         if obj is not None and obj.lower_ not in ("it", "this", "that", "what", "something"):
