@@ -184,6 +184,18 @@ def _clause_content(verb: Token, heirs: dict[int, Token] | None = None) -> tuple
                 if subj is not None:
                     heirs[t.i] = subj
             break
+    for t in c.rights:
+        # 'X said A, but he refuses B': a second full clause after a comma is the writer's
+        if (
+            t.dep_ == "conj"
+            and t.i < right
+            and _child(t, SUBJECT_DEPS) is not None
+            and t.i >= 2
+            and doc[t.left_edge.i - 1].dep_ == "cc"
+            and doc[t.left_edge.i - 2].text == ","
+        ):
+            right = t.left_edge.i - 2
+            break
     return c.left_edge.i, right
 
 
