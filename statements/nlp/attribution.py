@@ -262,13 +262,17 @@ def _colon_lines(doc: Doc, text: str, lq: list, used: set[int], off: int) -> lis
     return out
 
 
-def _joins(text: str, close: int, next_open: int, cue_at: int) -> bool:
+def _joins(text: str, q1_end: int, close: int, next_open: int, cue_at: int) -> bool:
     """Whether the text between two quotes is only the cue clause that interrupts one
-    statement ('"A," she said, "B."' or '"A," she said. "B."'): same paragraph, short, and
-    the cue sentence ends where the next quote opens."""
+    statement ('"A," she said, "B."' or '"A," she said. "B."'): same paragraph, short, the
+    cue trails the first part (which ends with a comma, ? or !, not a full stop) and the cue
+    sentence ends where the next quote opens."""
     gap = text[close:next_open]
     if not (close <= cue_at < next_open) or len(gap) > 250 or "\n" in gap:
         return False
+    last_char = text[max(0, q1_end - 4) : q1_end].rstrip(" \t'’\"")[-1:]
+    if last_char not in (",", "?", "!", "—", "–", "-", ":") and gap.lstrip(' \t"”’»')[:1] != ",":
+        return False  # '"A." To which she said, "B."': the cue opens the second quote only
     ends = sentence_ends(gap + " ")
     if ends and ends[0] != len(gap.rstrip()) - 1:
         return False  # more than the cue sentence lies between the quotes
@@ -291,13 +295,13 @@ def _merge_interrupted(
     close = lq[last][3] if lq[last][3] is not None else lq[last][1]
     if last + 1 < len(lq) and last + 1 not in used:
         nxt = lq[last + 1]
-        if _joins(text, close, nxt[2], cue_at):
+        if _joins(text, lq[last][1], close, nxt[2], cue_at):
             used.add(last + 1)
             return s, nxt[1]
     if first > 0 and first - 1 not in used:
         prev = lq[first - 1]
         prev_close = prev[3] if prev[3] is not None else prev[1]
-        if _joins(text, prev_close, lq[first][2], cue_at):
+        if _joins(text, prev[1], prev_close, lq[first][2], cue_at):
             used.add(first - 1)
             return prev[0], e
     return s, e
@@ -347,7 +351,7 @@ def _quote_statement(
         if subj is None or subj.idx < close:
             cue = None
     interrupted_end = None
-    if cue is not None and k + 1 < len(lq) and _joins(text, close, nxt, cue.idx):
+    if cue is not None and k + 1 < len(lq) and _joins(text, qe, close, nxt, cue.idx):
         interrupted_end = lq[k + 1][1]
     if cue is None:
         # leading cue: 'He said: "..."' in the sentence before the opening mark

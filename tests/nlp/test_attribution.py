@@ -213,3 +213,11 @@ def test_quote_after_a_participle_cue_is_separate(ann):
     r = ann(text)
     first = find(r, "port stays shut")
     assert "ships can wait" not in first.text
+
+
+def test_full_stop_quote_does_not_join_the_next_cue(ann):
+    text = "I told her: “We will leave at dawn.” To which Rosa Lenz said, “Then take the car.”"
+    r = ann(text)
+    q = find(r, "take the car")
+    assert "leave at dawn" not in q.text
+    assert speaker_of(r, q) == "Rosa Lenz"
