@@ -115,6 +115,8 @@ def subject_of(verb: Token) -> Token | None:
             return None
         if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
             v = v.head
+        elif v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head is not v.head:
+            v = v.head.head  # 'began by saying', 'after saying
         elif v.dep_ == "ccomp" and v.head is not v and (v is not verb or cue_lemma(v.head)):
             # 'X said A and added B' is often parsed with 'added' as a clause of 'said'
             v = v.head

@@ -221,3 +221,9 @@ def test_full_stop_quote_does_not_join_the_next_cue(ann):
     q = find(r, "take the car")
     assert "leave at dawn" not in q.text
     assert speaker_of(r, q) == "Rosa Lenz"
+
+
+def test_cue_after_a_preposition_takes_the_clause_subject(ann):
+    r = ann("Lena Fors opened the session by saying that the budget was final.")
+    q = find(r, "budget was final")
+    assert speaker_of(r, q) == "Lena Fors"
