@@ -6,12 +6,8 @@ Pure Python, no Django. Entry points: `annotate`, `annotate_many`, `get_nlp`,
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
-
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from .attribution import analyse
 from .countries import country_table, iter_countries
@@ -20,7 +16,6 @@ from .topics import TopicRule, default_topics
 from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
 
 PIPELINE_VERSION = "nlp-1"
-log = logging.getLogger(__name__)
 
 __all__ = [
     "PIPELINE_VERSION",
@@ -49,19 +44,7 @@ def annotate(text: str, *, topics: Sequence[TopicRule] | None = None) -> Annotat
     pieces = split_parts(text)
     docs = nlp.pipe(text[s:e] for s, e in pieces)
     parts = [(doc, s) for doc, (s, _e) in zip(docs, pieces, strict=True)]
-    return _safe_analyse(nlp, text, parts, rules)
-
-
-def _safe_analyse(
-    nlp: Language, text: str, parts: list[tuple[Doc, int]], rules: Sequence[TopicRule]
-) -> Annotation:
-    """analyse(), but a bug on one odd text yields an empty annotation (logged) instead of
-    an exception: `annotate` never raises on text it was given."""
-    try:
-        return analyse(nlp, text, parts, rules)
-    except Exception:  # noqa: BLE001
-        log.exception("annotation failed on a text of %d characters", len(text))
-        return Annotation(quotes=[], speakers=[])
+    return analyse(nlp, text, parts, rules)
 
 
 def annotate_many(
@@ -95,5 +78,5 @@ def annotate_many(
         text, context, count = texts[n]
         if len(pending) == count:
             del texts[n]
-            yield _safe_analyse(nlp, text, pending, rules), context
+            yield analyse(nlp, text, pending, rules), context
             pending = []

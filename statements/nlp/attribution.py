@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -18,7 +17,6 @@ from .speakers import SpeakerTable
 from .topics import TopicRule
 from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
 
-log = logging.getLogger(__name__)
 MIN_NOCUE_WORDS = 4  # a quote with no cue shorter than this is a title or scare quote
 _SENT_END = re.compile(r"[.!?]\s")
 _WORDS = re.compile(r"[^\W_]+")
@@ -455,11 +453,7 @@ def _resolve(
             else:
                 span = mention_span(st.subj)
             st.mention = (span.start_char + st.offset, span.end_char + st.offset)
-            try:
-                st.speaker = table.resolve(st.subj, span)
-            except Exception:  # noqa: BLE001 - an odd parse leaves the speaker unknown
-                log.debug("speaker resolution failed", exc_info=True)
-                st.speaker = None
+            st.speaker = table.resolve(st.subj, span)
             table.note_subject(st.speaker)
             cue_tok = st.subj.head if st.subj.head is not st.subj else st.subj
             table.gender_hint(st.speaker, cue_tok)
