@@ -232,7 +232,7 @@ def _part_statements(
 
 
 def _colon_lines(doc: Doc, text: str, lq: list, used: set[int], off: int) -> list:
-    """'PENCE: Well, ...' (transcripts) and 'Sanders: Clinton needs to ...' (headlines): a
+    """'MORALES: Well, ...' (transcripts) and 'Okafor: Talks must resume ...' (headlines): a
     short capitalised name, a colon, and the rest of the line as what was said."""
     out = []
     for line in re.finditer(r"[^\n]+", text):
