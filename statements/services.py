@@ -205,14 +205,38 @@ def annotations_save(*, items: Sequence[tuple[Article, Annotation]]) -> dict[int
     return failures
 
 
+_REANNOTATED_FIELDS = [
+    "speaker",
+    "text",
+    "kind",
+    "cue_text",
+    "cue_start",
+    "cue_end",
+    "mention_text",
+    "mention_start",
+    "mention_end",
+    "position",
+]
+
+
 def _annotations_save_batch(items: Sequence[tuple[Article, Annotation]]) -> None:
     ids = [article.pk for article, _ in items]
     # Lock the rows: a concurrent re-annotation of the same article waits for us.
     list(Article.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
-    Quote.objects.filter(article_id__in=ids, verified=False, is_deleted=False).delete()
+    # Machine-made statements found again at the same span keep their id, so shared links
+    # (/articles/<id>/#q<quote id>) and exported ids survive re-annotation.
+    replaceable = Quote.objects.filter(article_id__in=ids, verified=False, is_deleted=False)
+    previous = {
+        (article_id, start, end): pk
+        for pk, article_id, start, end in replaceable.values_list(
+            "pk", "article_id", "start", "end"
+        )
+    }
     kept: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for article_id, start, end in Quote.objects.filter(article_id__in=ids).values_list(
-        "article_id", "start", "end"
+    for article_id, start, end in (
+        Quote.objects.filter(article_id__in=ids)
+        .exclude(verified=False, is_deleted=False)
+        .values_list("article_id", "start", "end")
     ):
         kept[article_id].append((start, end))
 
@@ -258,9 +282,16 @@ def _annotations_save_batch(items: Sequence[tuple[Article, Annotation]]) -> None
                 _check_span(article.body, qa.mention.start, qa.mention.end, qa.mention.text)
                 quote.mention_text = qa.mention.text[:300]
                 quote.mention_start, quote.mention_end = qa.mention.start, qa.mention.end
+            quote.pk = previous.pop((article.pk, qa.start, qa.end), None)
             new_quotes.append((quote, qa))
 
-    Quote.objects.bulk_create([q for q, _ in new_quotes], batch_size=500)
+    Quote.objects.filter(pk__in=previous.values()).delete()
+    reused = [q for q, _ in new_quotes if q.pk is not None]
+    Quote.objects.bulk_update(reused, _REANNOTATED_FIELDS, batch_size=500)
+    reused_ids = [q.pk for q in reused]
+    Quote.countries.through.objects.filter(quote_id__in=reused_ids).delete()
+    Quote.topics.through.objects.filter(quote_id__in=reused_ids).delete()
+    Quote.objects.bulk_create([q for q, _ in new_quotes if q.pk is None], batch_size=500)
     Quote.countries.through.objects.bulk_create(
         [
             Quote.countries.through(quote_id=q.pk, country_id=code)

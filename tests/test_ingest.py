@@ -103,3 +103,24 @@ def test_reannotate_keeps_verified_and_deleted_statements(capsys):
     spans = list(article.quotes.values_list("start", "end"))
     assert spans.count((deleted.start, deleted.end)) == 1  # not brought back
     assert article.quotes.count() == count_before
+
+
+@pytest.mark.django_db
+def test_reannotate_keeps_the_ids_of_statements_found_again(capsys):
+    """Shared links (#q<id>) and exported ids survive a re-annotation."""
+    assert ingest(SEEDS_DIR) == 0
+    article = Article.objects.get()
+    before = dict(article.quotes.values_list("pk", "start"))
+    topics_before = {
+        q.pk: set(q.topics.values_list("slug", flat=True)) for q in article.quotes.all()
+    }
+    Quote.objects.filter(pk__in=list(before)[:2]).update(kind="mixed", speaker=None)
+
+    call_command("ingest", "--reannotate", "--no-progress")
+    after = dict(article.quotes.values_list("pk", "start"))
+    assert after == before
+    # Machine-made fields are refreshed, not left as they were.
+    assert not Quote.objects.filter(pk__in=list(before)[:2], speaker=None).exists()
+    assert {
+        q.pk: set(q.topics.values_list("slug", flat=True)) for q in article.quotes.all()
+    } == topics_before
