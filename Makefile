@@ -22,8 +22,8 @@ db: install
 run: db
 	$(PY) manage.py ingest seeds/
 	@echo "Newsroom on http://$(HOST):$(PORT)/ (task worker running beside it; Ctrl-C stops both)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --interval 1 & \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --interval 1 --no-reload & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -38,7 +38,9 @@ def article_ingest(
     published: dt.date | None = None,
     uploaded_by=None,
 ) -> IngestResult:
-    """Store an article as pending unless the same content is already stored."""
+    """Store an article as pending unless the same content is already stored.
+
+    What the caller gives wins over what the file's front matter says."""
     digest = content_hash(text.body)
     existing = Article.objects.filter(content_hash=digest).first()
     if existing:
@@ -48,9 +50,9 @@ def article_ingest(
             article = Article.objects.create(
                 title=text.title,
                 body=text.body,
-                source_name=source_name,
-                url=url,
-                published=published,
+                source_name=source_name or text.source_name,
+                url=url or text.url,
+                published=published or text.published,
                 content_hash=digest,
                 uploaded_by=uploaded_by,
             )

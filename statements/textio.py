@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -39,6 +41,10 @@ class BadArticle(ValueError):
 class ArticleText:
     title: str
     body: str
+    # From a front-matter block, when the file has one.
+    published: dt.date | None = None
+    source_name: str = ""
+    url: str = ""
 
 
 def decode_text(data: bytes) -> str:
@@ -87,13 +93,63 @@ def html_to_text(html: str) -> str:
     return _BLANK_RUN.sub("\n\n", text).strip()
 
 
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER_KEYS = {
+    "title": "title",
+    "date": "published",
+    "published": "published",
+    "source": "source_name",
+    "url": "url",
+}
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A leading `---` block of `key: value` lines (as in Markdown publishing tools) says
+    what the first line would otherwise be guessed to say; the body is what follows it."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        field = _FRONT_MATTER_KEYS.get(key.strip().lower())
+        if not sep or not field:
+            raise BadArticle(
+                f"front matter line {line.strip()!r} is not one of "
+                f"{', '.join(sorted(_FRONT_MATTER_KEYS))}: value"
+            )
+        fields[field] = value.strip().strip("\"'")
+    return fields, text[match.end() :]
+
+
 def split_title(text: str) -> ArticleText:
-    """The first non-empty line is the title; the body stays exactly as received."""
-    for line in text.splitlines():
-        if line.strip():
-            title = line.strip().lstrip("#").strip() or line.strip()
-            return ArticleText(title=title[:500], body=text)
-    raise BadArticle("the file holds only white space")
+    """Title, date, source and URL from front matter when the file has it; otherwise the first
+    non-empty line is the title. The body (all of the text after any front matter) stays
+    exactly as received."""
+    fields, body = split_front_matter(text)
+    published = None
+    if fields.get("published"):
+        try:
+            published = dt.date.fromisoformat(fields["published"][:10])
+        except ValueError as exc:
+            raise BadArticle(
+                f"front matter date {fields['published']!r} is not YYYY-MM-DD"
+            ) from exc
+    title = fields.get("title", "")
+    if not title:
+        for line in body.splitlines():
+            if line.strip():
+                title = line.strip().lstrip("#").strip() or line.strip()
+                break
+    if not body.strip():
+        raise BadArticle("the file holds only white space")
+    return ArticleText(
+        title=title[:500],
+        body=body,
+        published=published,
+        source_name=fields.get("source_name", "")[:200],
+        url=fields.get("url", "")[:1000],
+    )
 
 
 def read_article(*, name: str, data: bytes, max_bytes: int, title: str = "") -> ArticleText:
@@ -109,7 +165,7 @@ def read_article(*, name: str, data: bytes, max_bytes: int, title: str = "") -> 
     if not text.strip():
         raise BadArticle("the file holds no text")
     article = split_title(text)
-    return ArticleText(title=title.strip()[:500], body=article.body) if title.strip() else article
+    return dataclasses.replace(article, title=title.strip()[:500]) if title.strip() else article
 
 
 def content_hash(body: str) -> str:

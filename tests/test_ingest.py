@@ -124,3 +124,28 @@ def test_reannotate_keeps_the_ids_of_statements_found_again(capsys):
     assert {
         q.pk: set(q.topics.values_list("slug", flat=True)) for q in article.quotes.all()
     } == topics_before
+
+
+@pytest.mark.django_db
+def test_front_matter_gives_title_date_source_and_url(tmp_path):
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: Envoys meet in Vienna\ndate: 2024-03-05\nsource: Wire\n"
+        "url: https://example.com/a\n---\nTalks\n\nThe envoy said talks would resume.\n",
+        encoding="utf-8",
+    )
+    assert ingest(tmp_path) == 0
+    article = Article.objects.get()
+    assert article.title == "Envoys meet in Vienna"
+    assert str(article.published) == "2024-03-05"
+    assert (article.source_name, article.url) == ("Wire", "https://example.com/a")
+    assert article.body == "Talks\n\nThe envoy said talks would resume.\n"
+
+
+@pytest.mark.django_db
+def test_bad_front_matter_is_reported(tmp_path, capsys):
+    (tmp_path / "a.md").write_text("---\ndate: next week\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("---\nauthor: me\n---\nText.\n", encoding="utf-8")
+    assert ingest(tmp_path) == 1
+    err = capsys.readouterr().err
+    assert "a.md: front matter date 'next week' is not YYYY-MM-DD" in err
+    assert "b.md: front matter line 'author: me' is not one of" in err
