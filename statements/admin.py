@@ -8,7 +8,6 @@ recorded in the admin log, shown under "Audit log".
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
@@ -21,10 +20,10 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from statements import services
-from statements.forms_curation import ACCEPT, read_upload
+from statements.forms_curation import ACCEPT, read_pasted, read_upload
 from statements.models import Article, Country, Organisation, Quote, Speaker, SpeakerAlias, Topic
 from statements.nlp.names import fold
-from statements.textio import BadArticle, content_hash, read_article
+from statements.textio import BadArticle, content_hash
 from statements.uploads import display_name
 
 
@@ -201,12 +200,7 @@ class ArticleAddForm(forms.ModelForm):
                 name = display_name(upload.name)
                 text = read_upload(name=name, data=upload.read(), size=upload.size, title=title)
             else:
-                text = read_article(
-                    name="pasted.txt",
-                    data=pasted.encode("utf-8"),
-                    max_bytes=settings.NEWSROOM_MAX_ARTICLE_BYTES,
-                    title=title,
-                )
+                text = read_pasted(text=pasted, title=title)
         except BadArticle as exc:
             raise ValidationError(f"Not stored: {exc}.") from exc
         existing = Article.objects.filter(content_hash=content_hash(text.body)).first()

@@ -58,6 +58,16 @@ def read_upload(*, name: str, data: bytes, size: int, title: str = "") -> Articl
     return read_article(name=name, data=data, max_bytes=max_bytes, title=title)
 
 
+def read_pasted(*, text: str, title: str = "") -> ArticleText:
+    """Validate pasted text the way `ingest` validates a .txt file (browsers send CRLF)."""
+    return read_article(
+        name="pasted.txt",
+        data=text.replace("\r\n", "\n").encode("utf-8"),
+        max_bytes=settings.NEWSROOM_MAX_ARTICLE_BYTES,
+        title=title,
+    )
+
+
 class ArticleUploadForm(forms.Form):
     """One or many files, and/or pasted text; the details apply to what is uploaded."""
 
@@ -119,12 +129,7 @@ class ArticleUploadForm(forms.Form):
                 self.accepted.append(UploadItem(name, article))
         if pasted.strip():
             try:
-                article = read_article(
-                    name="pasted.txt",
-                    data=pasted.encode("utf-8"),
-                    max_bytes=settings.NEWSROOM_MAX_ARTICLE_BYTES,
-                    title=title,
-                )
+                article = read_pasted(text=pasted, title=title)
             except BadArticle as exc:
                 self.add_error("text", f"Pasted text: {exc}.")
             else:
