@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -73,10 +73,7 @@ def articles_annotate(*, articles: Iterable[Article], batch_size: int = 16) -> l
     """Annotate stored articles in batches; one article's failure does not stop the others."""
     done = []
     for article, outcome in annotate_stream(articles=articles, batch_size=batch_size):
-        if isinstance(outcome, Exception):
-            article_mark_failed(article=article, error=f"{type(outcome).__name__}: {outcome}")
-        else:
-            annotation_save(article=article, annotation=outcome)
+        annotation_save_or_fail(article=article, outcome=outcome)
         done.append(article)
     return done
 
@@ -124,6 +121,43 @@ def article_mark_failed(*, article: Article, error: str) -> None:
     article.save(update_fields=["status", "error", "updated_at"])
 
 
+def article_claim(*, article: Article) -> bool:
+    """Move a pending article to `annotating`, in one conditional UPDATE: of two processes
+    that want to annotate it (two `ingest` runs on the same folder), exactly one gets it."""
+    claimed = Article.objects.filter(pk=article.pk, status=Article.Status.PENDING).update(
+        status=Article.Status.ANNOTATING, updated_at=timezone.now()
+    )
+    if claimed:
+        article.status = Article.Status.ANNOTATING
+    return bool(claimed)
+
+
+def annotation_save_or_fail(
+    *, article: Article, outcome: Annotation | Exception, attempts: int = 3
+) -> str:
+    """Save a pipeline outcome, or mark the article failed with the reason; returns the
+    reason ("" when saved). Never raises for one article's trouble, so a batch carries on.
+
+    A save that loses a race with another writer (two processes creating the same speaker,
+    a deadlock) rolled back as a whole and is simply tried again.
+    """
+    error: Exception | None = outcome if isinstance(outcome, Exception) else None
+    for attempt in range(attempts):
+        if error is not None:
+            break
+        try:
+            annotation_save(article=article, annotation=outcome)
+            return ""
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == attempts - 1:
+                error = exc
+        except Exception as exc:  # noqa: BLE001 - stored on the article, the batch goes on
+            error = exc
+    reason = f"{type(error).__name__}: {error}"
+    article_mark_failed(article=article, error=reason)
+    return reason
+
+
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
@@ -144,7 +178,11 @@ def annotation_save(*, article: Article, annotation: Annotation) -> Article:
     article.quotes.filter(verified=False, is_deleted=False).delete()
     kept = list(article.quotes.values_list("start", "end"))
 
-    speakers = [speaker_for_profile(profile=p) for p in annotation.speakers]
+    # Speakers are looked up or created in name order: two transactions creating the same
+    # new speakers then wait on each other instead of deadlocking.
+    speakers: list[Speaker | None] = [None] * len(annotation.speakers)
+    for i in sorted(range(len(speakers)), key=lambda i: fold(annotation.speakers[i].name)):
+        speakers[i] = speaker_for_profile(profile=annotation.speakers[i])
     countries = Country.objects.in_bulk([c for q in annotation.quotes for c in q.countries])
     topics = Topic.objects.in_bulk(
         [t for q in annotation.quotes for t in q.topics], field_name="slug"
@@ -206,18 +244,23 @@ def annotation_save(*, article: Article, annotation: Annotation) -> Article:
 def speaker_for_profile(*, profile: SpeakerProfile) -> Speaker:
     """The one Speaker for a name across all articles (name variants and accents folded);
     the profile fills in what the stored speaker does not know yet."""
-    key = fold(profile.name)
-    speaker = Speaker.objects.filter(search_name=key).first()
+    key = fold(profile.name)[:200]
+    speaker = _speaker_for_key(key)
     if speaker is None:
-        alias = SpeakerAlias.objects.filter(search_name=key).select_related("speaker").first()
-        speaker = alias.speaker if alias else None
-    if speaker is None:
-        speaker = Speaker.objects.create(
-            name=profile.name[:200],
-            slug=_unique_slug(profile.name),
-            kind=profile.kind,
-            search_name=key,
-        )
+        try:
+            # A savepoint: losing the slug race to another process leaves our transaction
+            # usable, and the winner's speaker is the one we take.
+            with transaction.atomic():
+                speaker = Speaker.objects.create(
+                    name=profile.name[:200],
+                    slug=_unique_slug(profile.name),
+                    kind=profile.kind,
+                    search_name=key,
+                )
+        except IntegrityError:
+            speaker = _speaker_for_key(key)
+            if speaker is None:
+                raise
     changed = []
     if not speaker.role and profile.role:
         speaker.role = profile.role[:200]
@@ -235,11 +278,19 @@ def speaker_for_profile(*, profile: SpeakerProfile) -> Speaker:
     if changed:
         speaker.save(update_fields=changed)
     for alias in profile.aliases:
-        alias_key = fold(alias)
+        alias_key = fold(alias)[:200]
         if alias_key and alias_key != speaker.search_name:
             SpeakerAlias.objects.get_or_create(
                 speaker=speaker, search_name=alias_key, defaults={"name": alias[:200]}
             )
+    return speaker
+
+
+def _speaker_for_key(key: str) -> Speaker | None:
+    speaker = Speaker.objects.filter(search_name=key).first()
+    if speaker is None:
+        alias = SpeakerAlias.objects.filter(search_name=key).select_related("speaker").first()
+        speaker = alias.speaker if alias else None
     return speaker
 
 

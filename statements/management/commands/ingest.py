@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from statements import services
 from statements.models import Article
-from statements.textio import BadArticle, iter_article_paths, read_article
+from statements.textio import BadArticle, display_path, iter_article_paths, read_article
 
 
 class Command(BaseCommand):
@@ -42,17 +42,19 @@ class Command(BaseCommand):
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
 
         files = list(iter_article_paths(paths))
+        self.created_ids: set[int] = set()
         counts = {"new": 0, "present": 0, "failed": 0}
         new_articles = self.store(files, options["source"], counts)
+        # Only the process that claims an article annotates it: two runs on the same folder
+        # never annotate one article twice, and a rerun finishes what a killed run left pending.
+        claimed = (a for a in new_articles if services.article_claim(article=a))
         for article, outcome in services.annotate_stream(
-            articles=new_articles, batch_size=options["batch_size"]
+            articles=claimed, batch_size=options["batch_size"]
         ):
-            if isinstance(outcome, Exception):
-                services.article_mark_failed(article=article, error=str(outcome))
-                self.report_failure(article.title, f"annotation failed: {outcome}", counts)
-                counts["new"] -= 1
-            else:
-                services.annotation_save(article=article, annotation=outcome)
+            error = services.annotation_save_or_fail(article=article, outcome=outcome)
+            if error:
+                self.report_failure(article.title, f"annotation failed: {error}", counts)
+                counts["new"] -= article.pk in self.created_ids
         self.stdout.write(
             f"{counts['new']} new, {counts['present']} already present, {counts['failed']} failed"
         )
@@ -77,16 +79,21 @@ class Command(BaseCommand):
                     raise BadArticle(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
                 text = read_article(name=path.name, data=path.read_bytes(), max_bytes=max_bytes)
             except (BadArticle, OSError) as exc:
-                self.report_failure(str(path), str(exc), counts, bar)
+                self.report_failure(display_path(path), str(exc), counts, bar)
                 continue
             result = services.article_ingest(text=text, source_name=source)
             if result.created:
                 counts["new"] += 1
+                self.created_ids.add(result.article.pk)
                 yield result.article
             else:
                 counts["present"] += 1
                 if self.verbosity > 1:
-                    bar.write(f"{path}: already stored as article {result.article.pk}")
+                    bar.write(
+                        f"{display_path(path)}: already stored as article {result.article.pk}"
+                    )
+                if result.article.status == Article.Status.PENDING:
+                    yield result.article  # stored by a run that stopped before annotating it
 
     def report_failure(self, name: str, reason: str, counts: dict, bar=None) -> None:
         counts["failed"] += 1
@@ -108,13 +115,13 @@ class Command(BaseCommand):
             disable=not self.show_progress or total < 2,
             file=sys.stderr,
         )
+        # Each article's statements are replaced in one transaction: a run stopped half-way
+        # leaves every article either as it was or fully re-annotated, never mixed.
         for article, outcome in services.annotate_stream(articles=bar, batch_size=batch_size):
-            if isinstance(outcome, Exception):
+            error = services.annotation_save_or_fail(article=article, outcome=outcome)
+            if error:
                 failed += 1
-                services.article_mark_failed(article=article, error=str(outcome))
-                bar.write(self.style.ERROR(f"{article.title}: annotation failed: {outcome}"))
-            else:
-                services.annotation_save(article=article, annotation=outcome)
+                bar.write(self.style.ERROR(f"{article.title}: annotation failed: {error}"))
         self.stdout.write(f"{total - failed} re-annotated, {failed} failed")
         if failed:
             sys.exit(1)
