@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _repair_search_index(sender, using, **kwargs):
+    from django.db import connections
+
+    from statements.search import ensure_search_index
+
+    ensure_search_index(connections[using])
 
 
 class StatementsConfig(AppConfig):
     name = "statements"
     verbose_name = "Statements"
+
+    def ready(self):
+        post_migrate.connect(_repair_search_index, sender=self)

@@ -68,6 +68,13 @@ class SpeakerQuerySet(models.QuerySet):
             statement_count=models.Count("quotes", filter=Q(quotes__is_deleted=False))
         )
 
+    def name_contains(self, folded: str) -> SpeakerQuerySet:
+        """Speakers whose folded name or an alias contains `folded` (already folded)."""
+        return self.filter(
+            Q(search_name__contains=folded)
+            | Q(pk__in=SpeakerAlias.objects.filter(search_name__contains=folded).values("speaker"))
+        )
+
 
 class Speaker(models.Model):
     class Kind(models.TextChoices):
@@ -180,6 +187,15 @@ class QuoteQuerySet(models.QuerySet):
     def by_speaker(self, slug: str) -> QuoteQuerySet:
         return self.filter(speaker__slug=slug)
 
+    def by_speaker_or_name(self, slug: str, folded: str) -> QuoteQuerySet:
+        """By the speaker with this slug; when there is none, by any speaker whose folded
+        name or alias contains `folded` (so a name typed without JavaScript still works)."""
+        exact = Speaker.objects.filter(slug=slug)
+        return self.filter(
+            Q(speaker__slug=slug)
+            | (~models.Exists(exact) & Q(speaker__in=Speaker.objects.name_contains(folded)))
+        )
+
     def mentioning_country(self, code: str) -> QuoteQuerySet:
         return self.filter(countries__code=code.upper())
 
@@ -219,7 +235,10 @@ class Quote(models.Model):
         Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
     )
     text = models.TextField()
-    kind = models.CharField(max_length=10, choices=Kind, db_index=True)
+    # No index on `kind` or `is_deleted`: three values and a flag that is almost always
+    # False select too much to help, and without statistics SQLite's planner trusts them
+    # over the newest-first article index (a full sort of every statement per page).
+    kind = models.CharField(max_length=10, choices=Kind)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     cue_text = models.CharField(max_length=200, blank=True)
@@ -238,7 +257,7 @@ class Quote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
-    is_deleted = models.BooleanField(default=False, db_index=True)
+    is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = QuoteQuerySet.as_manager()

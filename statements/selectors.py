@@ -1,28 +1,271 @@
-"""Reads: filtered, paginated statement lists for the pages and exports."""
+"""Reads: filtered, faceted, paginated statement lists for the pages and exports."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+import datetime as dt
+from dataclasses import dataclass, fields
 
-from statements.models import Country, Quote, Topic
+from django.contrib.postgres.search import (
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+
+from statements.models import Article, Country, Quote, QuoteQuerySet, Speaker, SpeakerAlias, Topic
+from statements.nlp.names import fold
+from statements.search import quote_text_search
 
 
-def quote_list(*, speaker: str = "", country: str = "", topic: str = "", kind: str = ""):
-    """Visible statements, newest first, with what a list row shows fetched up front."""
+@dataclass(frozen=True, slots=True)
+class QuoteFilters:
+    """What the statement list is narrowed to; empty values mean "any"."""
+
+    q: str = ""
+    speaker: str = ""  # a slug, or part of a name or alias
+    speaker_country: str = ""  # ISO alpha-2, upper case
+    country: str = ""  # mentioned in the statement; ISO alpha-2, upper case
+    topic: str = ""  # slug
+    kind: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def params(self) -> dict[str, str]:
+        """The filters that are set, as query-string values."""
+        out = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value:
+                out[field.name] = value.isoformat() if isinstance(value, dt.date) else value
+        return out
+
+
+def quote_filter(*, filters: QuoteFilters) -> QuoteQuerySet:
+    """Visible statements matching `filters`, unordered and without related rows."""
     qs = Quote.objects.visible()
-    if speaker:
-        qs = qs.by_speaker(speaker)
-    if country:
-        qs = qs.mentioning_country(country)
-    if topic:
-        qs = qs.on_topic(topic)
-    if kind:
-        qs = qs.of_kind(kind)
-    return (
-        qs.select_related("article", "speaker", "speaker__country")
-        .prefetch_related(
-            Prefetch("countries", queryset=Country.objects.only("code", "name")),
-            Prefetch("topics", queryset=Topic.objects.only("slug", "name")),
-        )
-        .newest_first()
+    if filters.speaker:
+        qs = qs.by_speaker_or_name(filters.speaker, fold(filters.speaker).strip())
+    if filters.speaker_country:
+        qs = qs.by_speaker_country(filters.speaker_country)
+    if filters.country:
+        qs = qs.mentioning_country(filters.country)
+    if filters.topic:
+        qs = qs.on_topic(filters.topic)
+    if filters.kind:
+        qs = qs.of_kind(filters.kind)
+    qs = qs.published_between(filters.date_from, filters.date_to)
+    if filters.q:
+        qs = _matching_text(qs, filters.q)
+    return qs
+
+
+def _matching_text(qs: QuoteQuerySet, text: str) -> QuoteQuerySet:
+    # The indexed full-text search (statements/search.py), plus statements by a speaker
+    # whose name contains the text ("Erdoğan" finds what he said).
+    return quote_text_search(qs, text, speaker_names=True)
+
+
+def with_list_rows(qs: QuoteQuerySet) -> QuoteQuerySet:
+    """Fetch what a list row or an export row shows, in a constant number of queries."""
+    return qs.select_related("article", "speaker", "speaker__country").prefetch_related(
+        Prefetch("countries", queryset=Country.objects.only("code", "name").order_by("code")),
+        Prefetch("topics", queryset=Topic.objects.only("slug", "name").order_by("slug")),
     )
+
+
+def quote_list(*, filters: QuoteFilters) -> QuoteQuerySet:
+    """Visible statements matching `filters`, newest first, with their list rows prefetched."""
+    return with_list_rows(quote_filter(filters=filters)).newest_first()
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+# Facet name (the query parameter it sets) -> heading shown beside it.
+FACETS = {
+    "speaker": "Speaker",
+    "speaker_country": "Speaker's country",
+    "country": "Countries mentioned",
+    "topic": "Topic",
+    "kind": "Kind",
+}
+
+
+def quote_facets(
+    *, queryset: QuoteQuerySet, names: tuple[str, ...] = tuple(FACETS), limit: int = 10
+) -> dict[str, list[FacetValue]]:
+    """The most frequent values of each facet among `queryset`: one query per facet."""
+    ids = queryset.values("pk")
+    rows = Quote.objects.filter(pk__in=ids)
+    links = {"country": Quote.countries.through, "topic": Quote.topics.through}
+    sources = {
+        "speaker": (rows.exclude(speaker=None), "speaker__slug", "speaker__name", "pk"),
+        "speaker_country": (
+            rows.exclude(speaker__country=None),
+            "speaker__country__code",
+            "speaker__country__name",
+            "pk",
+        ),
+        "country": (
+            links["country"].objects.filter(quote__in=ids),
+            "country__code",
+            "country__name",
+            "quote",
+        ),
+        "topic": (
+            links["topic"].objects.filter(quote__in=ids),
+            "topic__slug",
+            "topic__name",
+            "quote",
+        ),
+        "kind": (rows, "kind", "kind", "pk"),
+    }
+    kind_labels = dict(Quote.Kind.choices)
+    facets = {}
+    for name in names:
+        qs, value_field, label_field, counted = sources[name]
+        values = (
+            qs.values(value_field, label_field)
+            .annotate(n=Count(counted))
+            .order_by("-n", label_field)[:limit]
+        )
+        facets[name] = [
+            FacetValue(
+                value=row[value_field],
+                label=kind_labels.get(row[label_field], row[label_field])
+                if name == "kind"
+                else row[label_field],
+                count=row["n"],
+            )
+            for row in values
+        ]
+    return facets
+
+
+def country_choices() -> list[Country]:
+    return list(Country.objects.only("code", "name").order_by("name"))
+
+
+def topic_choices() -> list[Topic]:
+    return list(Topic.objects.only("slug", "name").order_by("name"))
+
+
+def speaker_search(*, q: str, limit: int = 20) -> list[Speaker]:
+    """Speakers whose name or an alias matches `q`, ignoring case and accents; on PostgreSQL
+    also despite typos (trigram similarity). Best matches first, then the most quoted.
+
+    Each speaker carries `statement_count`. An empty `q` gives the most quoted speakers.
+    """
+    folded = " ".join(fold(q).split())
+    speakers = Speaker.objects.select_related("country").with_statement_counts()
+    if not folded:
+        return list(speakers.order_by("-statement_count", "name")[:limit])
+    if connection.vendor == "postgresql":
+        # `contains` (LIKE) and the trigram operators both use the GIN trigram indexes.
+        def matches(prefix: str = "") -> Q:
+            return (
+                Q(**{f"{prefix}search_name__contains": folded})
+                | Q(**{f"{prefix}search_name__trigram_similar": folded})
+                | Q(**{f"{prefix}search_name__trigram_word_similar": folded})
+            )
+
+        alias_ids = SpeakerAlias.objects.filter(matches()).values("speaker")
+        best_alias = (
+            SpeakerAlias.objects.filter(speaker=OuterRef("pk"))
+            .annotate(similarity=TrigramWordSimilarity(folded, "search_name"))
+            .order_by("-similarity")
+            .values("similarity")[:1]
+        )
+        ranked = speakers.filter(matches() | Q(pk__in=alias_ids)).annotate(
+            rank=Greatest(
+                TrigramWordSimilarity(folded, "search_name"),
+                Coalesce(Subquery(best_alias), Value(0.0)),
+            )
+        )
+        return list(ranked.order_by("-rank", "-statement_count", "name")[:limit])
+    ranked = speakers.name_contains(folded).annotate(
+        rank=Case(
+            When(search_name=folded, then=Value(0)),
+            When(search_name__startswith=folded, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
+    return list(ranked.order_by("rank", "-statement_count", "name")[:limit])
+
+
+def speaker_by_slug(*, slug: str) -> Speaker | None:
+    return Speaker.objects.filter(slug=slug).select_related("country").first()
+
+
+def speaker_detail(*, slug: str) -> Speaker | None:
+    """A speaker with what their page shows about them (country, organisation, aliases)."""
+    return (
+        Speaker.objects.select_related("country", "organisation")
+        .prefetch_related("aliases")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCount:
+    month: dt.date  # first day of the month
+    count: int
+
+
+def speaker_statements_per_month(*, speaker: Speaker) -> list[MonthCount]:
+    """Statements per month of publication, with the months between them that have none."""
+    rows = (
+        Quote.objects.visible()
+        .filter(speaker=speaker, article__published__isnull=False)
+        .annotate(month=TruncMonth("article__published"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    counts = {}
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        counts[month.replace(day=1)] = row["n"]
+    if not counts:
+        return []
+    months = []
+    month, last = min(counts), max(counts)
+    while month <= last:
+        months.append(MonthCount(month=month, count=counts.get(month, 0)))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def speaker_statement_count(*, speaker: Speaker) -> int:
+    return Quote.objects.visible().filter(speaker=speaker).count()
+
+
+def article_detail(*, pk: int) -> Article | None:
+    """An article with its visible statements (in text order) and their speakers."""
+    statements = (
+        Quote.objects.visible()
+        .select_related("speaker", "speaker__country")
+        .order_by("start", "-end", "id")
+    )
+    return (
+        Article.objects.prefetch_related(Prefetch("quotes", queryset=statements))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def country_statement_counts(*, code: str) -> dict[str, int]:
+    """How many statements are by speakers of the country and how many mention it."""
+    visible = Quote.objects.visible()
+    return {
+        "by": visible.by_speaker_country(code).count(),
+        "about": visible.mentioning_country(code).count(),
+    }

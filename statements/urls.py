@@ -6,4 +6,9 @@ app_name = "statements"
 
 urlpatterns = [
     path("", views.quote_list, name="quote_list"),
+    path("speakers/", views.speaker_list, name="speaker_list"),
+    path("speakers/<slug:slug>/", views.speaker_detail, name="speaker_detail"),
+    path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    path("countries/<str:code>/", views.country_detail, name="country_detail"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
 ]

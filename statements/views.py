@@ -1,16 +1,419 @@
+"""Pages: parse the query string, call selectors, render.
+
+The statement list, speaker, country and topic pages share one browser (`_browse`): the
+same filters, facets, pagination, HTMX fragment and CSV/JSON twins, with some filters fixed
+by the page itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import date as format_date
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
-from statements import selectors
+from statements import exports, selectors
+from statements.charts import months_chart
+from statements.forms import QuoteFilterForm, SpeakerSearchForm
+from statements.highlight import Mark, highlight
+from statements.models import Country, Quote, Topic
+from statements.selectors import FACETS, QuoteFilters
+
+FORMATS = ("csv", "json")
+# Both change what the same URL answers: a fragment, or the whole page.
+HTMX_VARY = ("HX-Request", "HX-History-Restore-Request")
+# Larger ids cannot be in the table, and some databases reject them outright.
+MAX_ID = 2**63 - 1
+SPEAKER_JSON_LIMIT = 50
 
 
+@dataclass(frozen=True, slots=True)
+class Links:
+    """URLs of the current page with some query parameters changed (None removes one)."""
+
+    path: str
+    params: dict[str, str]
+
+    def url(self, **changes) -> str:
+        params = dict(self.params)
+        for key, value in changes.items():
+            if value is None or value == "" or (key == "page" and value == 1):
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        return f"{self.path}?{urlencode(params)}" if params else self.path
+
+
+@dataclass(frozen=True, slots=True)
+class FacetLink:
+    label: str
+    count: int
+    selected: bool
+    url: str  # adds this value, or removes it when selected
+
+
+@dataclass(frozen=True, slots=True)
+class FacetBox:
+    name: str
+    heading: str
+    items: list[FacetLink]
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveFilter:
+    name: str
+    label: str  # "Speaker's country: Turkey"
+    phrase: str  # "by speakers from Turkey", for the page title
+    remove_url: str
+
+
+@dataclass(slots=True)
+class BrowsePage:
+    """What a statement-browsing page passes to its template."""
+
+    base_title: str
+    export_name: str
+    fixed: dict[str, str] = field(default_factory=dict)
+    # Query parameters of the page that are not filters (the country page's section).
+    extra_params: dict[str, str] = field(default_factory=dict)
+    # Context for the full page only (a profile, a chart): not computed for fragments.
+    full_page_context: Callable[[], dict] | None = None
+
+
+def _is_fragment(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _render(request, template, context, *, status=200, push_url="") -> HttpResponse:
+    """The whole page, or only its `results` partial for an HTMX request."""
+    fragment = _is_fragment(request)
+    context["fragment"] = fragment
+    response = render(
+        request, f"{template}#results" if fragment else template, context, status=status
+    )
+    if fragment and push_url:
+        # The canonical URL (no empty parameters) goes into the address bar.
+        response["HX-Push-Url"] = push_url
+    return response
+
+
+def _describe(
+    filters: QuoteFilters,
+    *,
+    fixed: dict,
+    links: Links,
+    speaker_name: str,
+    countries: dict[str, str],
+    topics: dict[str, str],
+) -> list[ActiveFilter]:
+    kinds = dict(Quote.Kind.choices)
+    described = []
+
+    def add(name: str, label: str, phrase: str) -> None:
+        if name not in fixed:
+            described.append(ActiveFilter(name, label, phrase, links.url(**{name: None})))
+
+    if filters.speaker:
+        name = speaker_name or f"“{filters.speaker}”"
+        add("speaker", f"Speaker: {name}", f"by {name}")
+    if filters.speaker_country:
+        country = countries.get(filters.speaker_country, filters.speaker_country)
+        add("speaker_country", f"Speaker's country: {country}", f"by speakers from {country}")
+    if filters.country:
+        country = countries.get(filters.country, filters.country)
+        add("country", f"Mentions: {country}", f"mentioning {country}")
+    if filters.topic:
+        topic = topics.get(filters.topic, filters.topic)
+        add("topic", f"Topic: {topic}", f"on {topic}")
+    if filters.kind:
+        kind = kinds.get(filters.kind, filters.kind)
+        add("kind", f"Kind: {kind}", f"({kind.lower()} speech)")
+    if filters.date_from:
+        day = format_date(filters.date_from, "j M Y")
+        add("date_from", f"From: {day}", f"from {day}")
+    if filters.date_to:
+        day = format_date(filters.date_to, "j M Y")
+        add("date_to", f"To: {day}", f"until {day}")
+    if filters.q:
+        add("q", f"Words: {filters.q}", f"matching “{filters.q}”")
+    return described
+
+
+def _title(base: str, active: list[ActiveFilter], *, list_page: bool) -> str:
+    if not active:
+        return base
+    phrases = ", ".join(a.phrase for a in active)
+    return f"{base} {phrases}" if list_page else f"{base}: statements {phrases}"
+
+
+def _facet_boxes(
+    facets: dict[str, list[selectors.FacetValue]], filters: QuoteFilters, links: Links
+) -> list[FacetBox]:
+    boxes = []
+    for name, values in facets.items():
+        current = getattr(filters, name)
+        items = [
+            FacetLink(
+                label=v.label,
+                count=v.count,
+                selected=v.value == current,
+                url=links.url(**{name: None if v.value == current else v.value, "page": None}),
+            )
+            for v in values
+        ]
+        boxes.append(FacetBox(name=name, heading=FACETS[name], items=items))
+    return boxes
+
+
+def _browse(
+    request: HttpRequest, *, template: str, page: BrowsePage, list_page: bool = False
+) -> HttpResponse:
+    fmt = request.GET.get("format", "")
+    if fmt and fmt not in FORMATS:
+        return JsonResponse({"errors": {"format": ["Use format=csv or format=json."]}}, status=400)
+    countries = selectors.country_choices()
+    topics = selectors.topic_choices()
+    form = QuoteFilterForm(request.GET, countries=countries, topics=topics, fixed=page.fixed)
+    country_names = {c.code: c.name for c in countries}
+    topic_names = {t.slug: t.name for t in topics}
+    context = {
+        "form": form,
+        "extra_params": page.extra_params,
+        "export_name": page.export_name,
+        "list_page": list_page,
+        "clear_url": Links(request.path, dict(page.extra_params)).url(),
+    }
+    if not form.is_valid():
+        if fmt:
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        context |= {
+            "title": f"{page.base_title}: check the filters",
+            "filter_errors": [
+                (form.fields[name].label if name in form.fields else "", error)
+                for name, errors in form.errors.items()
+                for error in errors
+            ],
+        }
+        if page.full_page_context and not _is_fragment(request):
+            context |= page.full_page_context()
+        return _render(request, template, context, status=400)
+
+    filters = form.filters(**page.fixed)
+    quotes = selectors.quote_list(filters=filters)
+    if fmt == "csv":
+        return exports.csv_response(quotes, filename=page.export_name)
+    if fmt == "json":
+        return exports.json_response(quotes)
+
+    params = {k: v for k, v in filters.params().items() if k not in page.fixed}
+    links = Links(request.path, params | page.extra_params)
+    results = Paginator(quotes, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
+    facets = selectors.quote_facets(
+        queryset=selectors.quote_filter(filters=filters),
+        names=tuple(name for name in FACETS if name not in page.fixed),
+    )
+    speaker = None
+    if filters.speaker and "speaker" not in page.fixed:
+        speaker = selectors.speaker_by_slug(slug=filters.speaker)
+    active = _describe(
+        filters,
+        fixed=page.fixed,
+        links=links,
+        speaker_name=speaker.name if speaker else "",
+        countries=country_names,
+        topics=topic_names,
+    )
+    context |= {
+        "title": _title(page.base_title, active, list_page=list_page),
+        "page": results,
+        "filters": filters,
+        "active_filters": active,
+        "facets": _facet_boxes(facets, filters, links),
+        "page_links": {
+            "first": links.url(),
+            "previous": links.url(page=results.previous_page_number())
+            if results.has_previous()
+            else "",
+            "next": links.url(page=results.next_page_number()) if results.has_next() else "",
+            "last": links.url(page=results.paginator.num_pages),
+        },
+        "export_csv": links.url(format="csv"),
+        "export_json": links.url(format="json"),
+    }
+    if page.full_page_context and not _is_fragment(request):
+        context |= page.full_page_context()
+    push_url = links.url(page=results.number if results.number > 1 else None)
+    return _render(request, template, context, push_url=push_url)
+
+
+@require_safe
+@vary_on_headers(*HTMX_VARY)
 def quote_list(request: HttpRequest) -> HttpResponse:
-    quotes = selectors.quote_list()
-    page = Paginator(quotes, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "statements/quote_list.html", {"page": page})
+    page = BrowsePage(base_title="Statements", export_name="statements")
+    return _browse(request, template="statements/quote_list.html", page=page, list_page=True)
+
+
+@require_safe
+@vary_on_headers(*HTMX_VARY)
+def speaker_list(request: HttpRequest) -> HttpResponse:
+    form = SpeakerSearchForm(request.GET)
+    fmt = request.GET.get("format", "")
+    if fmt and fmt != "json":
+        return JsonResponse({"errors": {"format": ["Use format=json."]}}, status=400)
+    if not form.is_valid():
+        if fmt:
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        context = {"form": form, "q": "", "speakers": [], "title": "Speakers: check the search"}
+        return _render(request, "statements/speaker_list.html", context, status=400)
+    q = form.cleaned_data["q"].strip()
+    if fmt == "json":
+        limit = _bounded_int(request.GET.get("limit"), default=20, high=SPEAKER_JSON_LIMIT)
+        speakers = selectors.speaker_search(q=q, limit=limit)
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "name": s.name,
+                        "slug": s.slug,
+                        "country": s.country_id,
+                        "statements": s.statement_count,
+                    }
+                    for s in speakers
+                ]
+            }
+        )
+    speakers = selectors.speaker_search(q=q, limit=SPEAKER_JSON_LIMIT)
+    context = {
+        "form": form,
+        "q": q,
+        "speakers": speakers,
+        "title": f"Speakers matching “{q}”" if q else "Speakers",
+        "export_json": Links(request.path, {"q": q} if q else {}).url(format="json"),
+    }
+    push_url = Links(request.path, {"q": q} if q else {}).url()
+    return _render(request, "statements/speaker_list.html", context, push_url=push_url)
+
+
+def _bounded_int(value: str | None, *, default: int, high: int) -> int:
+    try:
+        number = int(value or default)
+    except ValueError:
+        return default
+    return max(1, min(number, high))
+
+
+@require_safe
+@vary_on_headers(*HTMX_VARY)
+def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    speaker = selectors.speaker_detail(slug=slug)
+    if speaker is None:
+        raise Http404("No speaker with that name.")
+
+    def profile() -> dict:
+        own = selectors.quote_filter(filters=QuoteFilters(speaker=speaker.slug))
+        about = selectors.quote_facets(queryset=own, names=("country", "topic"), limit=8)
+        return {
+            "speaker": speaker,
+            "statement_count": selectors.speaker_statement_count(speaker=speaker),
+            "chart": months_chart(selectors.speaker_statements_per_month(speaker=speaker)),
+            "top_countries": about["country"],
+            "top_topics": about["topic"],
+        }
+
+    page = BrowsePage(
+        base_title=speaker.name,
+        export_name=f"statements-{speaker.slug}",
+        fixed={"speaker": speaker.slug},
+        full_page_context=profile,
+    )
+    return _browse(request, template="statements/speaker_detail.html", page=page)
+
+
+@require_safe
+@vary_on_headers(*HTMX_VARY)
+def country_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if not re.fullmatch(r"[A-Za-z]{2}", code):
+        raise Http404("Country codes are two letters (ISO 3166-1 alpha-2).")
+    country = get_object_or_404(Country, code=code.upper())
+    about = request.GET.get("section") == "about"
+    fixed_name = "country" if about else "speaker_country"
+
+    def overview() -> dict:
+        counts = selectors.country_statement_counts(code=country.code)
+        tab_params = {k: v for k, v in request.GET.items() if v and k not in ("page", "format")}
+        tabs = Links(request.path, tab_params)
+        return {
+            "country": country,
+            "about": about,
+            "section_counts": counts,
+            "by_url": tabs.url(section=None, speaker_country=None),
+            "about_url": tabs.url(section="about", country=None),
+        }
+
+    page = BrowsePage(
+        base_title=f"About {country.name}" if about else f"Said by speakers from {country.name}",
+        export_name=f"statements-{country.code.lower()}-{'about' if about else 'by'}",
+        fixed={fixed_name: country.code},
+        extra_params={"section": "about"} if about else {},
+        full_page_context=overview,
+    )
+    return _browse(request, template="statements/country_detail.html", page=page)
+
+
+@require_safe
+@vary_on_headers(*HTMX_VARY)
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug)
+    page = BrowsePage(
+        base_title=f"Topic: {topic.name}",
+        export_name=f"statements-{slugify(topic.slug)}",
+        fixed={"topic": topic.slug},
+        full_page_context=lambda: {"topic": topic},
+    )
+    return _browse(request, template="statements/topic_detail.html", page=page)
+
+
+@require_safe
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = selectors.article_detail(pk=pk) if pk <= MAX_ID else None
+    if article is None:
+        raise Http404("No article with that number.")
+    statements = list(article.quotes.all())
+    marks = []
+    for quote in statements:
+        who = quote.speaker.name if quote.speaker else "Unknown speaker"
+        marks.append(
+            Mark(
+                start=quote.start,
+                end=quote.end,
+                css_class=f"stmt stmt-{quote.kind}",
+                label=f"{who}: {quote.cue_text}" if quote.cue_text else who,
+                anchor=f"q{quote.pk}",
+            )
+        )
+        if quote.cue_start is not None and quote.cue_end is not None:
+            marks.append(Mark(start=quote.cue_start, end=quote.cue_end, css_class="cue"))
+        if quote.mention_start is not None and quote.mention_end is not None:
+            marks.append(
+                Mark(start=quote.mention_start, end=quote.mention_end, css_class="mention")
+            )
+    context = {
+        "article": article,
+        "statements": statements,
+        "body": highlight(article.body, marks, hide_heading=article.title),
+        "title": article.title,
+    }
+    return render(request, "statements/article_detail.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .cues import Candidate, candidates, cue_lemma, mention_span, subject_of
+from .cues import candidates, cue_lemma, inverted_subject, mention_span, subject_of
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
 from .speakers import SpeakerTable
@@ -19,6 +19,25 @@ from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
 
 MIN_NOCUE_WORDS = 4  # a quote with no cue shorter than this is a title or scare quote
 _SENT_END = re.compile(r"[.!?]\s")
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Jr|Sr|St|Sgt|Capt|Adm|Prof|Rev|Del|No|Vol|"
+    r"Inc|Corp|Co|Ltd|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)|\b[A-Z]|\b[A-Z]\.[A-Z])$"
+)
+_DASH_SOURCE = re.compile(r"[ \t]*[―—–]{1,2}[ \t]*([^\s―—–][^\n]{0,80}?)[ \t.]*$")
+_COLON_LINE = re.compile(
+    r"[\"“]?(?P<name>[A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,3})[ \t]*:[ \t]+(?P<body>\S[^\n]*)"
+)
+
+
+def sentence_ends(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Positions of sentence-final . ! ? followed by a space, abbreviations ('Mr.') excepted."""
+    end = len(text) if end is None else end
+    out = []
+    for m in _SENT_END.finditer(text, start, end):
+        if text[m.start()] == "." and _ABBREV.search(text, max(0, m.start() - 6), m.start()):
+            continue
+        out.append(m.start())
+    return out
 
 
 @dataclass
@@ -32,6 +51,7 @@ class Statement:
     speaker: int | None = None
     mention: tuple[int, int] | None = None
     inherit: bool = False  # takes the speaker of the passage
+    subj_span: tuple[int, int] | None = None  # token range naming the speaker, if not subj's
 
     @property
     def anchor(self) -> int:
@@ -106,8 +126,7 @@ def _part_statements(
     doc: Doc, off: int, quotes: list[QuoteSpan], paras: Paragraphs, headline_end: int
 ) -> list[Statement]:
     starts = [t.idx for t in doc]
-    cands = candidates(doc, max(headline_end, 0))
-    # local quote spans (content, marks) relative to this doc
+    # local quote spans: (content start, content end, opening mark, closing mark or None)
     lq = [
         (q.start - off, q.end - off, q.open - off, None if q.close is None else q.close - off)
         for q in quotes
@@ -115,12 +134,20 @@ def _part_statements(
     out: list[Statement] = []
     used_quotes: set[int] = set()
     used_cues: set[int] = set()
-    for cand in cands:
+    out += _colon_lines(doc, starts, lq, used_quotes, off)
+    taken = [(st.start - off, st.end - off) for st in out]
+    for cand in candidates(doc, max(headline_end, 0)):
         s, e = cand.start, cand.end
         cue_pos = cand.cue.idx
-        inside_quote = any(qs <= cue_pos < qe for qs, qe, _o, _c in lq)
-        if inside_quote:
+        if any(qs <= cue_pos < qe for qs, qe, _o, _c in lq) or any(
+            a <= cue_pos < b for a, b in taken
+        ):
             continue  # an attribution nested in quoted speech
+        subj = cand.subject
+        if subj is not None and any(qs <= subj.idx < qe for qs, qe, _o, _c in lq):
+            subj = inverted_subject(cand.cue)  # the parser took a word of the quote
+            if subj is None or any(qs <= subj.idx < qe for qs, qe, _o, _c in lq):
+                continue
         kind = "indirect"
         for k, (qs, qe, _o, _c) in enumerate(lq):
             if qe <= s or qs >= e:
@@ -135,9 +162,11 @@ def _part_statements(
                 s, e, kind = min(s, qs), max(e, qe), "mixed"
             used_quotes.add(k)
         if kind == "direct":
-            # other quotes of the same sentence run-on ('"A," she said, "B."') belong here
-            e = _merge_interrupted(doc, lq, used_quotes, cand, e)
-        out.append(_statement(cand, s, e, kind, off))
+            # the other part of a quote interrupted by its cue ('"A," she said, "B."')
+            s, e = _merge_interrupted(doc.text, lq, used_quotes, cand.cue.idx, s, e)
+        out.append(
+            Statement(s + off, e + off, kind, (cand.cue_start + off, cand.cue_end + off), subj, off)
+        )
         used_cues.add(cand.cue.i)
     for k in range(len(lq)):
         if k in used_quotes:
@@ -148,15 +177,36 @@ def _part_statements(
     return out
 
 
-def _statement(cand: Candidate, s: int, e: int, kind: str, off: int) -> Statement:
-    return Statement(
-        s + off,
-        e + off,
-        kind,
-        (cand.cue_start + off, cand.cue_end + off),
-        cand.subject,
-        off,
-    )
+def _colon_lines(doc: Doc, starts: list[int], lq: list, used: set[int], off: int) -> list:
+    """'PENCE: Well, ...' (transcripts) and 'Sanders: Clinton needs to ...' (headlines): a
+    short capitalised name, a colon, and the rest of the line as what was said."""
+    out = []
+    text = doc.text
+    for line in re.finditer(r"[^\n]+", text):
+        m = _COLON_LINE.match(text, line.start(), line.end())
+        if m is None:
+            continue
+        name = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if name is None:
+            continue
+        upper = m.group("name").isupper() and len(m.group("name")) > 2
+        named = all(t.ent_type_ in ("PERSON", "ORG") for t in name)
+        if not (upper or named) or any(t.pos_ not in ("PROPN", "NOUN") for t in name):
+            continue
+        b_start, b_end = m.start("body"), m.end("body")
+        while b_end > b_start and text[b_end - 1] in ' \t."”’':
+            b_end -= 1
+        if b_end - b_start < 10:
+            continue
+        for k, (qs, qe, _o, _c) in enumerate(lq):
+            if qs < b_end and b_start < qe:
+                used.add(k)
+        colon = m.end("name") + text[m.end("name") : m.start("body")].index(":")
+        st = Statement(b_start + off, b_end + off, "direct", (colon + off, colon + 1 + off),
+                       name.root, off)  # fmt: skip
+        st.subj_span = (name.start, name.end)
+        out.append(st)
+    return out
 
 
 def _joins(text: str, close: int, next_open: int, cue_at: int) -> bool:
@@ -166,30 +216,33 @@ def _joins(text: str, close: int, next_open: int, cue_at: int) -> bool:
     gap = text[close:next_open]
     if not (close <= cue_at < next_open) or len(gap) > 250 or "\n" in gap:
         return False
-    ends = [m.start() for m in re.finditer(r"[.!?](?=\s)", gap)]
+    ends = sentence_ends(gap + " ")
     if ends and ends[0] != len(gap.rstrip()) - 1:
         return False  # more than the cue sentence lies between the quotes
     return gap.rstrip()[-1:] in (",", ":", ".", "!", "?", ";")
 
 
-def _merge_interrupted(doc: Doc, lq: list, used: set[int], cand: Candidate, e: int) -> int:
-    for k, (qs, qe, qopen, qclose) in enumerate(lq):
-        if k in used or qs < e:
-            continue
-        close = lq_close(lq, e)
-        if _joins(doc.text, close, qopen, cand.cue.idx):
-            used.add(k)
-            return qe
-        break
-    return e
-
-
-def lq_close(lq: list, e: int) -> int:
-    """The closing mark position after content end e (or e itself)."""
-    for _qs, qe, _o, qclose in lq:
-        if qe == e and qclose is not None:
-            return qclose
-    return e
+def _merge_interrupted(
+    text: str, lq: list, used: set[int], cue_at: int, s: int, e: int
+) -> tuple[int, int]:
+    """Extend a direct statement [s, e) over the quote just before or after its cue."""
+    own = [k for k, (qs, qe, _o, _c) in enumerate(lq) if qs >= s and qe <= e]
+    if not own:
+        return s, e
+    first, last = own[0], own[-1]
+    close = lq[last][3] if lq[last][3] is not None else lq[last][1]
+    if last + 1 < len(lq) and last + 1 not in used:
+        nxt = lq[last + 1]
+        if _joins(text, close, nxt[2], cue_at):
+            used.add(last + 1)
+            return s, nxt[1]
+    if first > 0 and first - 1 not in used:
+        prev = lq[first - 1]
+        prev_close = prev[3] if prev[3] is not None else prev[1]
+        if _joins(text, prev_close, lq[first][2], cue_at):
+            used.add(first - 1)
+            return prev[0], e
+    return s, e
 
 
 def _quote_statement(
@@ -205,11 +258,23 @@ def _quote_statement(
     text = doc.text
     qs, qe, qopen, qclose = lq[k]
     close = qclose + 1 if qclose is not None else qe
+    line_end = _line_end(text, close)
+    # '"..." ― Name' at the end of a line: collected reactions, tweets
+    dash = _DASH_SOURCE.match(text, close, line_end)
+    if dash is not None and dash.end(1) - dash.start(1) > 1:
+        name = doc.char_span(dash.start(1), dash.end(1), alignment_mode="expand")
+        if name is not None and any(t.is_alpha and t.is_title for t in name):
+            used_quotes.add(k)
+            cue_at = dash.start() + len(dash.group()) - len(dash.group().lstrip())
+            st = Statement(qs + off, qe + off, "direct", (cue_at + off, cue_at + 1 + off),
+                           name.root, off)  # fmt: skip
+            st.subj_span = (name.start, name.end)
+            return st
     # trailing cue: '"...," she said' up to the next quote, sentence or paragraph end
     nxt = lq[k + 1][2] if k + 1 < len(lq) else len(text)
-    stop = min(nxt, _line_end(text, close))
-    m = _SENT_END.search(text, close, stop)
-    win_end = m.start() + 1 if m else stop
+    stop = min(nxt, line_end)
+    ends = sentence_ends(text, close, stop)
+    win_end = ends[0] + 1 if ends else stop
     last_char = text[qs:qe].rstrip()[-1:]
     cue = None
     if last_char in (",", "?", "!", "—", "–", "-", ":") or text[close:win_end].lstrip()[:1] in (
@@ -218,16 +283,25 @@ def _quote_statement(
         cue = _window_cue(doc, _tokens_in(doc, starts, close, win_end), trailing=True)
     if cue is not None and cue.i in used_cues:
         cue = None
+    subj = None
+    if cue is not None:
+        subj = subject_of(cue)
+        if subj is None or subj.idx < close:
+            subj = inverted_subject(cue)
+        if subj is None or subj.idx < close:
+            cue = None
     interrupted_end = None
     if cue is not None and k + 1 < len(lq) and _joins(text, close, nxt, cue.idx):
         interrupted_end = lq[k + 1][1]
     if cue is None:
-        # leading cue: 'He said: "..."' in the text before the opening mark
+        # leading cue: 'He said: "..."' in the sentence before the opening mark
         para_start = paras.starts[paras.index(qopen + off)] - off
         prev_close = max([b for a, b, _o, _c in lq[:k] if b <= qopen] + [para_start, 0])
-        lead = text[prev_close:qopen].rstrip()
+        lead_ends = sentence_ends(text, prev_close, qopen)
+        lead_start = lead_ends[-1] + 1 if lead_ends and lead_ends[-1] + 2 < qopen else prev_close
+        lead = text[lead_start:qopen].rstrip()
         if lead and lead[-1] not in ".!?":
-            cue = _window_cue(doc, _tokens_in(doc, starts, prev_close, qopen), False)
+            cue = _window_cue(doc, _tokens_in(doc, starts, lead_start, qopen), False)
         elif not lead and para_start > 0:
             prev = text[max(0, para_start - 400) : para_start].rstrip()
             if prev.endswith(":"):
@@ -235,6 +309,10 @@ def _quote_statement(
                 cue = _window_cue(doc, _tokens_in(doc, starts, a, para_start), False)
         if cue is not None and cue.i in used_cues:
             cue = None
+        if cue is not None:
+            subj = subject_of(cue)
+            if subj is None or subj.idx >= qopen:
+                cue = None
     if cue is not None:
         used_cues.add(cue.i)
         end = qe
@@ -243,7 +321,7 @@ def _quote_statement(
             end = interrupted_end
         used_quotes.add(k)
         cue_span = (cue.idx + off, cue.idx + len(cue) + off)
-        return Statement(qs + off, end + off, "direct", cue_span, subject_of(cue), off)
+        return Statement(qs + off, end + off, "direct", cue_span, subj, off)
     # no cue: a quote standing as its own sentence takes the speaker of the passage
     lead = text[:qopen].rstrip()
     standalone = not lead or lead[-1] in '.!?:\n”"'
@@ -300,7 +378,10 @@ def _resolve(
                 st.speaker, st.mention = last.speaker, last.mention
             continue
         if st.subj is not None:
-            span = mention_span(st.subj)
+            if st.subj_span is not None:
+                span = st.subj.doc[st.subj_span[0] : st.subj_span[1]]
+            else:
+                span = mention_span(st.subj)
             st.mention = (span.start_char + st.offset, span.end_char + st.offset)
             st.speaker = table.resolve(st.subj, span)
             table.note_subject(st.speaker)

@@ -241,6 +241,10 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
                 right = extra.right_edge.i + 1
             if right - obj.left_edge.i >= 2 or extra is not None:
                 span, via = (obj.left_edge.i, right), "object"
+    if span is None and lemma in lex.speech and subj is not None:
+        span = _parenthetical(v, subj)
+        if span is not None:
+            via = "parenthetical"
     if span is None and v.idx < headline_end and lemma in lex.speech:
         # Headline: 'X calls for Y, says Z' - the second verb has no subject and no clause.
         end = v.sent.end
@@ -262,6 +266,36 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
         return None
     cue_end = cue_end_tok.idx + len(cue_end_tok)
     return Candidate(chars[0], chars[1], v, cue_end, subj, via=via)
+
+
+def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:
+    """'Acts of protest, X said, are acts of patriotism.' / 'People like Y, he said.': the
+    cue clause sits inside or after the content, set off by a comma."""
+    doc, sent = v.doc, v.sent
+    left = min(subj.left_edge.i, v.i)
+    right = max(v.i, subj.right_edge.i)
+    for c in v.rights:
+        if c.dep_ in ("npadvmod", "prep", "advmod", "dative", "dobj") and c.i > right:
+            right = c.right_edge.i
+    before = left - 1
+    if before - sent.start < 3 or doc[before].text not in (",", "—", "–"):
+        return None
+    after = right + 1
+    if after < sent.end and doc[after].text in (",", "—", "–"):
+        return sent.start, sent.end  # PolNeAR's gap between fragments is not counted
+    if after >= sent.end or doc[after].text in (".", "!", "?", ";"):
+        return sent.start, before
+    return None
+
+
+def inverted_subject(v: Token) -> Token | None:
+    """'..., said James Acton' when the parser took a word of the quote as subject."""
+    for c in v.rights:
+        if c.dep_ in ("nsubj", "dobj", "attr", "npadvmod", "oprd", "appos", "dep") and c.pos_ in (
+            "PROPN", "NOUN", "PRON",
+        ):  # fmt: skip
+            return c
+    return None
 
 
 def _according(doc: Doc, s: int, e: int) -> Candidate | None:

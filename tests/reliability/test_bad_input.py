@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from statements import nlp, services
 from statements.models import Article, Quote
-from statements.nlp.types import Annotation
+from statements.nlp.types import Annotation, QuoteAnnotation
 from statements.textio import BadArticle, content_hash, decode_text, html_to_text, read_article
 from tests.data.bad.corpus import TEST_MAX_BYTES, cases, disk_name, write_corpus
 
@@ -140,23 +140,26 @@ def test_a_crash_in_one_article_marks_it_failed_and_the_rest_carry_on(
         (tmp_path / f"{i}.txt").write_text(
             f'Story {i}\n\n"We will talk {i}," the minister said.\n', encoding="utf-8"
         )
-    real_save = services.annotation_save
+    real_many = nlp.annotate_many
 
-    def flaky_save(*, article, annotation):
-        if article.title == "Story 1":
-            raise RuntimeError("pipeline returned nonsense")
-        return real_save(article=article, annotation=annotation)
+    def corrupting(items, **kw):
+        """A pipeline bug on one article: a statement whose offsets miss its text."""
+        for annotation, article in real_many(items, **kw):
+            if article.title == "Story 1":
+                annotation.quotes.append(QuoteAnnotation(0, 5, "wrong", "direct", None, None, None))
+            yield annotation, article
 
-    monkeypatch.setattr(services, "annotation_save", flaky_save)
+    monkeypatch.setattr(nlp, "annotate_many", corrupting)
     assert ingest(tmp_path) == 1
     out, err = capsys.readouterr()
     assert "2 new, 0 already present, 1 failed" in out
-    assert "Story 1: annotation failed: RuntimeError: pipeline returned nonsense" in err
+    assert "Story 1: annotation failed: span 0:5 does not match the article text" in err
     statuses = dict(Article.objects.values_list("title", "status"))
     assert statuses == {"Story 0": "annotated", "Story 1": "failed", "Story 2": "annotated"}
     failed = Article.objects.get(title="Story 1")
-    assert failed.error == "RuntimeError: pipeline returned nonsense"
-    assert not failed.quotes.exists()
+    assert failed.error == "ValueError: span 0:5 does not match the article text"
+    assert not failed.quotes.exists()  # nothing half-saved
+    assert Quote.objects.filter(article__title="Story 0").exists()
 
 
 def test_a_pipeline_crash_is_pinned_on_its_article(tmp_path, capsys, monkeypatch):
@@ -175,8 +178,9 @@ def test_a_pipeline_crash_is_pinned_on_its_article(tmp_path, capsys, monkeypatch
     monkeypatch.setattr(nlp, "annotate_many", boom_many)
     monkeypatch.setattr(nlp, "annotate", one)
     assert ingest(tmp_path) == 1
-    assert "Story 2: annotation failed: ValueError: bad text" in capsys.readouterr().err
+    assert "Story 2: annotation failed: bad text" in capsys.readouterr().err
     assert Article.objects.filter(status="annotated").count() == 2
+    assert Article.objects.get(title="Story 2").error == "ValueError: bad text"
 
 
 def test_rerun_annotates_articles_a_killed_run_left_pending(tmp_path, capsys):

@@ -5,6 +5,7 @@ hostile text is escaped; nothing is written without a staff login and a CSRF tok
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -159,6 +160,10 @@ def audit_html(url: str, response) -> None:
     assert not audit.problems, f"{url}: {sorted(set(audit.problems))}"
 
 
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def get(client: Client, url: str, **params):
     response = client.get(url, params, follow=False)
     assert response.status_code < 500, f"{url} {params}: {response.status_code}"
@@ -210,13 +215,13 @@ def test_every_query_parameter_with_junk_never_fails(hostile_data, client, staff
     staff = Client()
     staff.force_login(staff_user)
     for url in pages:
-        # Every junk value in every parameter at once, then each parameter alone with the
-        # values most likely to break a parser.
-        for value in JUNK_VALUES:
+        # Each junk value in every parameter at once (all of them on the main list, the
+        # worst on the other pages), then each parameter alone with a junk value of its own:
+        # pages are heavy (facets, charts), so the walk is spread rather than squared.
+        for value in JUNK_VALUES if url == "/" else WORST_VALUES:
             audit_html(url, get(client, url, **dict.fromkeys(PARAMS, value)))
-        for param in PARAMS:
-            for value in WORST_VALUES:
-                get(client, url, **{param: value})
+        for i, param in enumerate(PARAMS):
+            get(client, url, **{param: JUNK_VALUES[(i + len(url)) % len(JUNK_VALUES)]})
         # Several junk parameters at once, repeated parameters, and the exports.
         get(client, url, page="abc", q=LONG, date_from="2024-02-30", format="csv")
         get(client, url, page="-1", speaker=["a", "b"], kind=["direct", "junk"], format="json")
@@ -285,7 +290,7 @@ def test_json_export_carries_text_as_data(hostile_data, client):
     if "json" not in response.get("Content-Type", ""):
         pytest.skip("no JSON export on this branch yet")
     assert response["X-Content-Type-Options"] == "nosniff"
-    texts = {row["text"] for row in response.json()["results"]}
+    texts = {row["text"] for row in json.loads(body_of(response))["results"]}
     assert {q.text for q in hostile_data["quotes"]} <= texts
 
 
@@ -296,8 +301,7 @@ def test_csv_export_defuses_spreadsheet_formulas(hostile_data, client):
     response = client.get("/", {"format": "csv"})
     if "csv" not in response.get("Content-Type", ""):
         pytest.skip("no CSV export on this branch yet")
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(body_of(response).decode("utf-8-sig"))))
     cells = [cell for row in rows[1:] for cell in row]
     assert cells
     for cell in cells:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import reset_queries
 from tqdm import tqdm
 
 from statements import services
@@ -29,12 +30,33 @@ class Command(BaseCommand):
             "statements verified or deleted by staff are kept as they are",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            metavar="N",
+            help="run the pipeline in N processes (the results are the same as with one)",
+        )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="store the articles as pending and queue one annotation task each, for "
+            "`manage.py db_worker` processes (on this or other machines) to run",
+        )
 
     def handle(self, *args, paths: list[Path], reannotate: bool, **options):
         self.verbosity = options["verbosity"]
         self.show_progress = not options["no_progress"] and self.verbosity > 0
+        workers = options["workers"]
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more.")
+        if options["enqueue"] and (reannotate or workers > 1):
+            raise CommandError(
+                "--enqueue leaves annotation to the task workers; it does not "
+                "go with --reannotate or --workers."
+            )
         if reannotate:
-            return self.reannotate(paths, options["batch_size"])
+            return self.reannotate(paths, options["batch_size"], workers)
         if not paths:
             raise CommandError("Give at least one file or folder to ingest.")
         missing = [str(p) for p in paths if not p.exists()]
@@ -44,22 +66,40 @@ class Command(BaseCommand):
         files = list(iter_article_paths(paths))
         self.created_ids: set[int] = set()
         counts = {"new": 0, "present": 0, "failed": 0}
+        self.enqueueing = options["enqueue"]
         new_articles = self.store(files, options["source"], counts)
-        # Only the process that claims an article annotates it: two runs on the same folder
-        # never annotate one article twice, and a rerun finishes what a killed run left pending.
-        claimed = (a for a in new_articles if services.article_claim(article=a))
-        for article, outcome in services.annotate_stream(
-            articles=claimed, batch_size=options["batch_size"]
-        ):
-            error = services.annotation_save_or_fail(article=article, outcome=outcome)
-            if error:
-                self.report_failure(article.title, f"annotation failed: {error}", counts)
-                counts["new"] -= article.pk in self.created_ids
+        if options["enqueue"]:
+            queued = self.enqueue(new_articles)
+        else:
+            # Only the process that claims an article annotates it: two runs on one folder never
+            # annotate an article twice, and a rerun finishes what a killed run left pending.
+            claimed = (a for a in new_articles if services.article_claim(article=a))
+            for article, error in services.articles_annotate_iter(
+                articles=claimed, batch_size=options["batch_size"], n_process=workers
+            ):
+                # With DEBUG on, Django keeps the last 9,000 queries (bulk inserts included);
+                # a long ingest must not hold on to them.
+                reset_queries()
+                if error is not None:
+                    self.report_failure(article.title, f"annotation failed: {error}", counts)
+                    counts["new"] -= article.pk in self.created_ids
         self.stdout.write(
             f"{counts['new']} new, {counts['present']} already present, {counts['failed']} failed"
         )
+        if options["enqueue"]:
+            self.stdout.write(f"{queued} queued for annotation by `manage.py db_worker`")
         if counts["failed"]:
             sys.exit(1)
+
+    def enqueue(self, articles: Iterator[Article]) -> int:
+        """One task per new article; the article row is committed before its task is."""
+        from statements.tasks import annotate_article_task
+
+        queued = 0
+        for article in articles:
+            annotate_article_task.enqueue(article.pk)
+            queued += 1
+        return queued
 
     def store(self, files: list[Path], source: str, counts: dict) -> Iterator[Article]:
         """Read, validate and store each file, yielding the new articles as they are stored
@@ -92,7 +132,7 @@ class Command(BaseCommand):
                     bar.write(
                         f"{display_path(path)}: already stored as article {result.article.pk}"
                     )
-                if result.article.status == Article.Status.PENDING:
+                if result.article.status == Article.Status.PENDING and not self.enqueueing:
                     yield result.article  # stored by a run that stopped before annotating it
 
     def report_failure(self, name: str, reason: str, counts: dict, bar=None) -> None:
@@ -103,7 +143,7 @@ class Command(BaseCommand):
         else:
             self.stderr.write(message)
 
-    def reannotate(self, paths: list[Path], batch_size: int) -> None:
+    def reannotate(self, paths: list[Path], batch_size: int, workers: int = 1) -> None:
         articles = Article.objects.order_by("pk")
         total = articles.count()
         failed = 0
@@ -115,11 +155,11 @@ class Command(BaseCommand):
             disable=not self.show_progress or total < 2,
             file=sys.stderr,
         )
-        # Each article's statements are replaced in one transaction: a run stopped half-way
-        # leaves every article either as it was or fully re-annotated, never mixed.
-        for article, outcome in services.annotate_stream(articles=bar, batch_size=batch_size):
-            error = services.annotation_save_or_fail(article=article, outcome=outcome)
-            if error:
+        for article, error in services.articles_annotate_iter(
+            articles=bar, batch_size=batch_size, n_process=workers
+        ):
+            reset_queries()
+            if error is not None:
                 failed += 1
                 bar.write(self.style.ERROR(f"{article.title}: annotation failed: {error}"))
         self.stdout.write(f"{total - failed} re-annotated, {failed} failed")

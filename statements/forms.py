@@ -1,0 +1,133 @@
+"""Forms that turn query strings into validated filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django import forms
+
+from statements.models import Country, Quote, Topic
+from statements.selectors import QuoteFilters
+
+# Longest free text accepted in a filter; longer input is a 400, not a slow query.
+MAX_TEXT = 200
+
+
+class CountryCodeField(forms.ChoiceField):
+    """An ISO alpha-2 code in any case ("tr" and "TR" are Turkey)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class QuoteFilterForm(forms.Form):
+    """The statement list's filters. Fields fixed by the page (the speaker on a speaker
+    page) are left out of the form and given to `filters()` instead."""
+
+    q = forms.CharField(
+        label="Words",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "class": "js-search",
+                "placeholder": "e.g. sanctions dialogue",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    speaker = forms.CharField(
+        label="Speaker",
+        required=False,
+        max_length=MAX_TEXT,
+        help_text="Type a name; pick a suggestion or press Filter.",
+        widget=forms.TextInput(
+            attrs={
+                "class": "js-speaker-combobox",
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": "speaker-suggestions",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": "e.g. Stoltenberg",
+            }
+        ),
+    )
+    speaker_country = CountryCodeField(
+        label="Speaker's country",
+        required=False,
+        widget=forms.Select(attrs={"class": "js-autosubmit"}),
+    )
+    country = CountryCodeField(
+        label="Country mentioned",
+        required=False,
+        widget=forms.Select(attrs={"class": "js-autosubmit"}),
+    )
+    topic = forms.ChoiceField(
+        label="Topic", required=False, widget=forms.Select(attrs={"class": "js-autosubmit"})
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Any kind"), *Quote.Kind.choices],
+        widget=forms.Select(attrs={"class": "js-autosubmit"}),
+    )
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "js-autosubmit"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "js-autosubmit"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(
+        self,
+        data,
+        *,
+        countries: Sequence[Country],
+        topics: Sequence[Topic],
+        fixed: Iterable[str] = (),
+    ):
+        super().__init__(data)
+        for name in fixed:
+            self.fields.pop(name, None)
+        country_choices = [(c.code, c.name) for c in countries]
+        for name, empty in (("speaker_country", "Any country"), ("country", "Any country")):
+            if name in self.fields:
+                self.fields[name].choices = [("", empty), *country_choices]
+        if "topic" in self.fields:
+            self.fields["topic"].choices = [("", "Any topic"), *((t.slug, t.name) for t in topics)]
+
+    def clean(self):
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def filters(self, **fixed) -> QuoteFilters:
+        """The validated filters, with the page's fixed ones on top."""
+        values = {name: self.cleaned_data.get(name) for name in self.fields}
+        values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+        return QuoteFilters(**{k: v for k, v in values.items() if v}, **fixed)
+
+
+class SpeakerSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "class": "js-search",
+                "autocomplete": "off",
+                "placeholder": "e.g. erdogan, stoltenberg",
+            }
+        ),
+    )

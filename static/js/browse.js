@@ -1,0 +1,179 @@
+// Browsing helpers that htmx attributes cannot express. Everything here is an upgrade:
+// without JavaScript the forms and links work as plain GET requests.
+(function () {
+  "use strict";
+
+  // After htmx swaps the results for a facet or pagination link, the filter form still
+  // shows the old values: copy them from the new URL (except the field being typed in).
+  function syncFormsWithUrl() {
+    const params = new URLSearchParams(window.location.search);
+    document.querySelectorAll("form[data-sync-url]").forEach(function (form) {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.type === "submit" || el.type === "hidden" || el === document.activeElement) {
+          return;
+        }
+        const value = params.get(el.name) || "";
+        if (el.value !== value) {
+          el.value = value;
+        }
+      });
+    });
+  }
+
+  // The speaker filter: an ARIA 1.2 combobox whose listbox is filled from
+  // /speakers/?q=...&format=json as you type. Arrow keys move, Enter picks, Escape closes.
+  function setUpCombobox(input) {
+    const box = input.closest(".combobox");
+    const listbox = document.getElementById(input.getAttribute("aria-controls"));
+    const status = box.querySelector("[role=status]");
+    const url = box.dataset.suggestUrl;
+    let options = [];
+    let active = -1;
+    let timer = null;
+    let controller = null;
+    let lastQuery = input.value.trim();
+
+    function close() {
+      listbox.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function open() {
+      if (options.length) {
+        listbox.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+      }
+    }
+
+    function setActive(index) {
+      options.forEach(function (option, i) {
+        option.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+      active = index;
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", options[index].id);
+        options[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function pick(index) {
+      input.value = options[index].dataset.slug;
+      lastQuery = input.value;
+      close();
+      if (input.form) {
+        input.form.requestSubmit();
+      }
+    }
+
+    function render(results) {
+      listbox.replaceChildren();
+      options = results.map(function (speaker, i) {
+        const option = document.createElement("li");
+        option.id = listbox.id + "-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.dataset.slug = speaker.slug;
+        const name = document.createElement("span");
+        name.className = "option-name";
+        name.textContent = speaker.name;
+        const meta = document.createElement("span");
+        meta.className = "option-meta";
+        const count = speaker.statements + (speaker.statements === 1 ? " statement" : " statements");
+        meta.textContent = speaker.country ? speaker.country + " · " + count : count;
+        option.append(name, meta);
+        // mousedown, not click: the input keeps its focus, so blur does not close us first.
+        option.addEventListener("mousedown", function (event) {
+          event.preventDefault();
+          pick(i);
+        });
+        listbox.append(option);
+        return option;
+      });
+      active = -1;
+      if (status) {
+        status.textContent = results.length
+          ? results.length + (results.length === 1 ? " suggestion" : " suggestions") + ", use the arrow keys"
+          : "No speaker found";
+      }
+      if (options.length && document.activeElement === input) {
+        open();
+      } else {
+        close();
+      }
+    }
+
+    function suggest() {
+      const q = input.value.trim();
+      if (q === lastQuery) {
+        return;
+      }
+      lastQuery = q;
+      if (controller) {
+        controller.abort();
+      }
+      if (!q) {
+        render([]);
+        return;
+      }
+      controller = new AbortController();
+      const query = new URLSearchParams({ q: q, format: "json", limit: "8" });
+      fetch(url + "?" + query.toString(), {
+        signal: controller.signal,
+        headers: { Accept: "application/json" },
+      })
+        .then(function (response) {
+          return response.ok ? response.json() : { results: [] };
+        })
+        .then(function (data) {
+          if (input.value.trim() === q) {
+            render(data.results || []);
+          }
+        })
+        .catch(function (error) {
+          if (error.name !== "AbortError") {
+            render([]);
+          }
+        });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(suggest, 200);
+    });
+    input.addEventListener("keydown", function (event) {
+      const count = options.length;
+      if (event.key === "ArrowDown" && count) {
+        event.preventDefault();
+        open();
+        setActive((active + 1) % count);
+      } else if (event.key === "ArrowUp" && count) {
+        event.preventDefault();
+        open();
+        setActive(active <= 0 ? count - 1 : active - 1);
+      } else if (event.key === "Enter" && !listbox.hidden && active >= 0) {
+        event.preventDefault(); // pick instead of submitting what was typed
+        pick(active);
+      } else if (event.key === "Escape" && !listbox.hidden) {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", close);
+    input.addEventListener("focus", open);
+  }
+
+  function init() {
+    document.querySelectorAll("input.js-speaker-combobox").forEach(setUpCombobox);
+    document.body.addEventListener("htmx:pushedIntoHistory", syncFormsWithUrl);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
