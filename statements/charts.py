@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from statements.selectors import MonthCount
 WIDTH = 600
 HEIGHT = 120
 GAP = 0.15  # share of each slot left empty between bars
+# A year at least, so that one busy month is a bar in its context, not a wall.
+MIN_MONTHS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +39,26 @@ class BarChart:
     summary: str  # what a screen reader hears instead of the picture
 
 
+def _padded(months: list[MonthCount], minimum: int) -> list[MonthCount]:
+    """Empty months before the first one until there are `minimum` months."""
+    while len(months) < minimum:
+        first = months[0].month
+        previous = (first - dt.timedelta(days=1)).replace(day=1)
+        months.insert(0, MonthCount(month=previous, count=0))
+    return months
+
+
 def months_chart(months: Sequence[MonthCount]) -> BarChart | None:
     """A bar per month, scaled to the busiest month; None when there is nothing to draw."""
     if not months:
         return None
+    busiest = max(months, key=lambda m: m.count)
+    total = sum(m.count for m in months)
+    summary = (
+        f"{total} statement{'s' if total != 1 else ''} from {months[0].month:%B %Y} "
+        f"to {months[-1].month:%B %Y}; busiest month {busiest.month:%B %Y} with {busiest.count}."
+    )
+    months = _padded(list(months), MIN_MONTHS)
     top = max(m.count for m in months) or 1
     slot = WIDTH / len(months)
     bars = []
@@ -58,12 +77,6 @@ def months_chart(months: Sequence[MonthCount]) -> BarChart | None:
                 date_to=m.month.replace(day=last_day).isoformat(),
             )
         )
-    busiest = max(months, key=lambda m: m.count)
-    total = sum(m.count for m in months)
-    summary = (
-        f"{total} statement{'s' if total != 1 else ''} from {months[0].month:%B %Y} "
-        f"to {months[-1].month:%B %Y}; busiest month {busiest.month:%B %Y} with {busiest.count}."
-    )
     return BarChart(
         bars=bars,
         width=WIDTH,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
+from difflib import SequenceMatcher
 
 from django.contrib.postgres.search import (
     TrigramWordSimilarity,
@@ -195,7 +196,33 @@ def speaker_search(*, q: str, limit: int = 20) -> list[Speaker]:
             output_field=IntegerField(),
         )
     )
-    return list(ranked.order_by("rank", "-statement_count", "name")[:limit])
+    found = list(ranked.order_by("rank", "-statement_count", "name")[:limit])
+    if found:
+        return found
+    # No trigram index on SQLite: for a typo ("stoltenburg"), compare with each stored
+    # name in Python. Fine for the demo-sized databases SQLite serves.
+    close = _similar_names(folded)
+    by_pk = speakers.in_bulk(list(close)[:limit])
+    return sorted(by_pk.values(), key=lambda s: (-close[s.pk], -s.statement_count, s.name))
+
+
+# Below this similarity (difflib's ratio, 0..1) a name is not offered as a typo match.
+TYPO_RATIO = 0.75
+TYPO_SCAN_LIMIT = 20_000
+
+
+def _similar_names(folded: str) -> dict[int, float]:
+    """Speaker pk -> best similarity of `folded` to their name, an alias or a word of them."""
+    names = list(Speaker.objects.values_list("pk", "search_name")[:TYPO_SCAN_LIMIT])
+    names += list(SpeakerAlias.objects.values_list("speaker", "search_name")[:TYPO_SCAN_LIMIT])
+    scores: dict[int, float] = {}
+    matcher = SequenceMatcher(b=folded)
+    for pk, name in names:
+        for candidate in {name, *name.split()}:
+            matcher.set_seq1(candidate)
+            if matcher.real_quick_ratio() >= TYPO_RATIO and matcher.ratio() >= TYPO_RATIO:
+                scores[pk] = max(scores.get(pk, 0.0), matcher.ratio())
+    return dict(sorted(scores.items(), key=lambda item: -item[1]))
 
 
 def speaker_by_slug(*, slug: str) -> Speaker | None:

@@ -137,7 +137,7 @@ def _describe(
         add("topic", f"Topic: {topic}", f"on {topic}")
     if filters.kind:
         kind = kinds.get(filters.kind, filters.kind)
-        add("kind", f"Kind: {kind}", f"({kind.lower()} speech)")
+        add("kind", f"Kind: {kind}", f"in {kind.lower()} speech")
     if filters.date_from:
         day = format_date(filters.date_from, "j M Y")
         add("date_from", f"From: {day}", f"from {day}")
@@ -402,10 +402,10 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
         if quote.cue_start is not None and quote.cue_end is not None:
-            marks.append(Mark(start=quote.cue_start, end=quote.cue_end, css_class="cue"))
+            marks.append(Mark(start=quote.cue_start, end=quote.cue_end, css_class="cue-word"))
         if quote.mention_start is not None and quote.mention_end is not None:
             marks.append(
-                Mark(start=quote.mention_start, end=quote.mention_end, css_class="mention")
+                Mark(start=quote.mention_start, end=quote.mention_end, css_class="mention-word")
             )
     context = {
         "article": article,

@@ -7,10 +7,12 @@ import datetime as dt
 import io
 import json
 
+import hypothesis
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import strategies as st
 
 from statements.models import Article, Quote, Speaker
 from tests.factories import make_article, make_quote, make_speaker
@@ -229,7 +231,8 @@ def test_active_filter_chip_removes_only_its_filter(client, data):
 def test_htmx_request_gets_only_the_results_fragment(client, data):
     response = client.get("/", {"country": "TR", "q": "", "speaker": ""}, **HX)
     assert response.status_code == 200
-    assert response.text.lstrip().startswith('<div id="results"')
+    assert response.text.lstrip().startswith("<title>")
+    assert '\n<div id="results"' in response.text
     assert "<html" not in response.text
     assert 'id="filters"' not in response.text
     assert "<title>Statements mentioning Türkiye · Newsroom</title>" in response.text
@@ -290,9 +293,12 @@ def test_pagination_and_total(client, many):
     assert 'href="/?page=3"' in response.text and 'href="/"' in response.text
 
 
-@pytest.mark.parametrize("page, expected", [("abc", 1), ("-1", 3), ("0", 3), ("999999", 3)])
-def test_bad_page_numbers_give_a_real_page(client, many, page, expected):
-    response = get(client, page=page)
+@pytest.mark.parametrize(
+    "number, expected",
+    [("abc", 1), ("-1", 3), ("0", 3), ("999999", 3), ("9" * 10_000, 1), ("2.5", 1), ("", 1)],
+)
+def test_bad_page_numbers_give_a_real_page(client, many, number, expected):
+    response = get(client, page=number)
     assert response.status_code == 200
     assert response.context["page"].number == expected
 
@@ -309,6 +315,9 @@ def test_bad_page_numbers_give_a_real_page(client, many, page, expected):
         {"topic": "no-such-topic"},
         {"q": "x" * 10_240},
         {"speaker": "y" * 10_240},
+        {"q": "nul\x00byte"},  # PostgreSQL refuses NUL in text: must not reach it
+        {"speaker": "\x00"},
+        {"country": "\x00"},
     ],
 )
 def test_bad_filters_are_a_400_with_the_reason(client, data, params):
@@ -526,13 +535,15 @@ def test_speaker_search_page_and_fragment(client, data):
     assert 'href="/speakers/recep-tayyip-erdogan/"' in response.text
     assert "<title>Speakers matching “erdogan” · Newsroom" in response.text
     fragment = client.get("/speakers/", {"q": "erdogan"}, **HX)
-    assert fragment.text.lstrip().startswith('<div id="results"')
+    assert '<div id="results"' in fragment.text and "<form" not in fragment.text
     assert "HX-Request" in fragment["Vary"]
     assert "No speaker matches" in get(client, "/speakers/", q="zzzz").text
 
 
 def test_speaker_search_bad_input(client, data):
     assert get(client, "/speakers/", q="x" * 10_240).status_code == 400
+    assert get(client, "/speakers/", q="\x00", format="json").status_code == 400
+    assert get(client, "/speakers/", q="a", format="json", limit="9" * 5000).status_code == 200
     assert get(client, "/speakers/", q="x" * 10_240, format="json").status_code == 400
     assert get(client, "/speakers/", q="a", format="json", limit="abc").status_code == 200
     assert get(client, "/speakers/", format="xml").status_code == 400
@@ -549,7 +560,8 @@ def test_speaker_page(client, data):
     assert "NATO Secretary General" in html and "Norway" in html and ">NATO<" in html
     assert "the NATO chief" in html  # aliases
     assert "<strong>2</strong> statements" in html
-    assert "<svg" in html and html.count("<rect") == 2  # Jan and Feb 2024
+    assert "<svg" in html and html.count("<rect") == 12  # a year, up to Feb 2024
+    assert 'aria-label="Feb 2024: 1 statement"' in html
     assert "Speaks most about" in html and "Türkiye" in html
     assert texts(response) == [data["s400"].text, data["dialogue"].text]
     # The filters work here too, but the speaker is fixed by the page.
@@ -682,3 +694,44 @@ def test_article_page_query_count_is_constant(client, django_assert_max_num_quer
     with django_assert_max_num_queries(3):
         response = client.get(reverse("statements:article_detail", args=[article.pk]))
     assert response.status_code == 200
+
+
+# --- any input ----------------------------------------------------------------------------
+
+PARAM_NAMES = [
+    "q",
+    "speaker",
+    "speaker_country",
+    "country",
+    "topic",
+    "kind",
+    "date_from",
+    "date_to",
+    "page",
+    "section",
+    "format",
+]
+
+
+@hypothesis.settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(
+    params=st.dictionaries(
+        st.sampled_from(PARAM_NAMES),
+        st.one_of(
+            st.text(max_size=30),
+            st.sampled_from(["TR", "tr", "direct", "2024-02-30", "-1", "csv", "json", "about"]),
+        ),
+        max_size=5,
+    ),
+    path=st.sampled_from(["/", "/speakers/jens-stoltenberg/", "/countries/tr/", "/speakers/"]),
+    htmx=st.booleans(),
+)
+def test_no_query_string_makes_a_server_error(client, data, params, path, htmx):
+    response = client.get(path, params, **(HX if htmx else {}))
+    assert response.status_code in (200, 400), (path, params)
+    if hasattr(response, "streaming_content"):
+        b"".join(response.streaming_content)
