@@ -188,3 +188,5 @@ NEWSROOM_MAX_ARTICLE_BYTES = int(os.environ.get("NEWSROOM_MAX_ARTICLE_BYTES", st
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "25"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_ARTICLE_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_ARTICLE_BYTES
+# Uploaded articles stay in memory, bounded by the article limit, and never touch the disk.
+FILE_UPLOAD_HANDLERS = ["statements.uploads.BoundedMemoryUploadHandler"]

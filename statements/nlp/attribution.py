@@ -19,6 +19,7 @@ from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
 
 MIN_NOCUE_WORDS = 4  # a quote with no cue shorter than this is a title or scare quote
 _SENT_END = re.compile(r"[.!?]\s")
+_WORDS = re.compile(r"[^\W_]+")
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Jr|Sr|St|Sgt|Capt|Adm|Prof|Rev|Del|No|Vol|"
     r"Inc|Corp|Co|Ltd|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)|\b[A-Z]|\b[A-Z]\.[A-Z])$"
@@ -152,14 +153,12 @@ def _part_statements(
         for k, (qs, qe, _o, _c) in enumerate(lq):
             if qe <= s or qs >= e:
                 continue
-            if qs <= s and e <= qe:  # the clause is (part of) the quote: all of it is content
+            us, ue = min(s, qs), max(e, qe)
+            outside = _WORDS.findall(doc.text[us:qs] + " " + doc.text[qe:ue])
+            if sum(map(len, outside)) <= 4:  # the clause is the quote (or 'that' + quote)
                 s, e, kind = qs, qe, "direct"
-            elif s <= qs and qe <= e:
-                kind = "direct" if (qs - s) + (e - qe) <= 6 else "mixed"
-                if kind == "direct":
-                    s, e = qs, qe
-            else:
-                s, e, kind = min(s, qs), max(e, qe), "mixed"
+            else:  # words of the reporter around quoted words
+                s, e, kind = us, ue, "mixed"
             used_quotes.add(k)
         if kind == "direct":
             # the other part of a quote interrupted by its cue ('"A," she said, "B."')

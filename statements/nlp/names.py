@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from unidecode import unidecode
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=65536)
 def fold(name: str) -> str:
-    """Case- and accent-folded form: "Erdoğan" -> "erdogan", "Jean-Yves Le Drian" -> "jean yves le drian".
+    """Case- and accent-folded form: "Erdoğan" -> "erdogan", "Le Drian" -> "le drian".
 
     Punctuation becomes a single space so that "U.S." and "US" both fold to "u s" / "us"
     consistently within one spelling; callers compare folded strings, never raw ones.

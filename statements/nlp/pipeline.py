@@ -10,6 +10,7 @@ from functools import cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import compile_prefix_regex
 
 from .quotes import CLOSERS, MARKS, OPENERS, scan_quotes
 
@@ -64,6 +65,9 @@ def sentence_guard(doc: Doc) -> Doc:
 @cache
 def _load(name: str) -> Language:
     nlp = spacy.load(name)
+    # A byte-order mark glued to the first word ('\ufeff“The') would hide the quote mark.
+    prefixes = [*nlp.Defaults.prefixes, "\ufeff"]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     if GUARD not in nlp.pipe_names and "parser" in nlp.pipe_names:
         nlp.add_pipe(GUARD, before="parser")
     nlp.max_length = max(nlp.max_length, CHUNK_CHARS * 2)

@@ -286,12 +286,20 @@ class SpeakerTable:
         word = tok.lower_
         if word in MALE or word in FEMALE:
             gender = "male" if word in MALE else "female"
-            for idx in reversed(self.history[-12:]):
-                ent = self.entities[idx]
-                if ent.profile.kind != "person":
-                    continue
-                if ent.gender in (None, gender):
-                    ent.gender = gender
+            # the last few people named: one known to be of this gender wins, else the
+            # most recent one whose gender is unknown
+            recent: list[int] = []
+            for idx in reversed(self.history[-16:]):
+                if self.entities[idx].profile.kind == "person" and idx not in recent:
+                    recent.append(idx)
+                if len(recent) == 3:
+                    break
+            for idx in recent:
+                if self.entities[idx].gender == gender:
+                    return idx
+            for idx in recent:
+                if self.entities[idx].gender is None:
+                    self.entities[idx].gender = gender
                     return idx
             return None
         if word == "it":

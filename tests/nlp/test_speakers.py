@@ -1,0 +1,109 @@
+"""The document-level speaker table: merging, roles, role nouns, pronouns, kinds."""
+
+from .conftest import find, speaker_of
+
+
+def test_surname_merges_into_full_name(ann):
+    text = (
+        "Helmut Sandberg said the plan was ready. "
+        "Later, Sandberg said the first phase would start in May."
+    )
+    r = ann(text)
+    a, b = find(r, "plan was ready"), find(r, "first phase")
+    assert a.speaker == b.speaker
+    assert speaker_of(r, b) == "Helmut Sandberg"
+    assert b.mention.text == "Sandberg"
+    assert "Sandberg" in r.speakers[b.speaker].aliases
+
+
+def test_role_and_organisation_from_premodifier(ann):
+    r = ann("NATO Secretary General Ingrid Solberg said the alliance stood united.")
+    q = find(r, "alliance stood united")
+    profile = r.speakers[q.speaker]
+    assert profile.name == "Ingrid Solberg"
+    assert profile.role == "NATO Secretary General"
+    assert profile.organisation == "NATO"
+    assert profile.kind == "person"
+
+
+def test_role_with_country_from_premodifier(ann):
+    r = ann("U.S. Permanent Representative to the UN Mark Ellison said the vote was delayed.")
+    q = find(r, "vote was delayed")
+    profile = r.speakers[q.speaker]
+    assert profile.name == "Mark Ellison"
+    assert profile.country == "US"
+    assert "Representative" in profile.role
+
+
+def test_role_from_apposition(ann):
+    r = ann("Pieter Janssen, the Dutch foreign minister, said the sanctions would stay.")
+    q = find(r, "sanctions would stay")
+    profile = r.speakers[q.speaker]
+    assert profile.name == "Pieter Janssen"
+    assert "foreign minister" in profile.role
+
+
+def test_role_noun_resolves_through_role(ann):
+    text = (
+        "NATO Secretary General Ingrid Solberg said the summit would go ahead. "
+        "Meanwhile the weather was poor. "
+        "The secretary-general said the agenda was settled. "
+        "The NATO chief said new members were welcome."
+    )
+    r = ann(text)
+    for fragment in ("agenda was settled", "new members were welcome"):
+        q = find(r, fragment)
+        assert speaker_of(r, q) == "Ingrid Solberg"
+    aliases = r.speakers[find(r, "agenda").speaker].aliases
+    assert "The secretary-general" in aliases or "the secretary-general" in aliases
+
+
+def test_pronoun_resolves_with_gender(ann):
+    text = (
+        "Mr. Anton Weiss met Ms. Clara Hoffmann in Vienna. "
+        "Clara Hoffmann said the talks were useful. "
+        "Anton Weiss said the talks were too short. "
+        "She said a second round would follow."
+    )
+    r = ann(text)
+    q = find(r, "second round")
+    assert q.mention.text == "She"
+    assert speaker_of(r, q) == "Clara Hoffmann"
+
+
+def test_gender_learned_from_possessive_in_same_sentence(ann):
+    text = (
+        "Dana Kowalski said the decision was bad for her country. "
+        "Adam Nowak said nothing would change. "
+        "She said the government would appeal."
+    )
+    r = ann(text)
+    assert speaker_of(r, find(r, "would appeal")) == "Dana Kowalski"
+
+
+def test_organisation_speaker(ann):
+    r = ann("The United Nations said aid convoys had been blocked for a week.")
+    q = find(r, "aid convoys")
+    assert r.speakers[q.speaker].kind == "organisation"
+    assert r.speakers[q.speaker].name == "United Nations"
+
+
+def test_country_speaker_from_capital_metonym(ann):
+    r = ann("Washington warned that the new tariffs would hurt both economies.")
+    q = find(r, "new tariffs")
+    profile = r.speakers[q.speaker]
+    assert profile.kind == "country"
+    assert profile.country == "US"
+
+
+def test_single_ner_label_is_not_trusted(ann):
+    # the same surname in several sentences stays one person whatever NER says each time
+    text = (
+        "Foreign Minister Jonas Kvist said the embassy was safe. "
+        "Kvist said the staff had been told. "
+        "Kvist added that no one was hurt."
+    )
+    r = ann(text)
+    speakers = {find(r, f).speaker for f in ("embassy was safe", "staff had", "no one was hurt")}
+    assert len(speakers) == 1
+    assert r.speakers[speakers.pop()].kind == "person"
