@@ -568,6 +568,44 @@ def articles_reannotate(*, articles: Iterable[Article], user, failed_only: bool 
     return annotation_enqueue(articles=chosen, force=True)
 
 
+def articles_requeue_stale(*, older_than: dt.timedelta) -> int:
+    """Put articles stuck in `annotating` for longer than `older_than` back in the queue.
+
+    A worker killed in the middle of an annotation (out of memory, a deploy, a power cut)
+    leaves no statements behind, since each save is one transaction, but leaves its article
+    `annotating` and its task `RUNNING` for ever: django-tasks-db does not notice dead
+    workers. Such articles go back to pending with a new task, and the dead task is marked
+    failed. Returns how many articles were queued again.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from statements.tasks import annotate_article_task
+
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        stale = list(
+            Article.objects.select_for_update(skip_locked=True)
+            .filter(status=Article.Status.ANNOTATING, updated_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        if not stale:
+            return 0
+        Article.objects.filter(pk__in=stale).update(
+            status=Article.Status.PENDING,
+            error="The annotation was interrupted (the worker stopped); queued again.",
+            updated_at=timezone.now(),
+        )
+        DBTaskResult.objects.filter(
+            status="RUNNING", task_path=annotate_article_task.module_path, started_at__lt=cutoff
+        ).update(
+            status="FAILED",
+            finished_at=timezone.now(),
+            exception_class_path="builtins.SystemExit",
+            traceback="The worker running this task stopped; the article was queued again.",
+        )
+        return annotation_enqueue(articles=Article.objects.filter(pk__in=stale))
+
+
 class AnnotationOutcome:
     ANNOTATED = "annotated"
     FAILED = "failed"
@@ -596,7 +634,7 @@ def article_annotate_queued(*, article_id: int, force: bool = False) -> str:
         [(article, outcome)] = annotate_stream(articles=[article], batch_size=1)
         if isinstance(outcome, Exception):
             raise outcome
-        annotation_save(article=article, annotation=outcome)
+        annotation_save_retrying(article=article, annotation=outcome)
     except Exception as exc:  # noqa: BLE001 - the failure is stored on the article
         article_mark_failed(article=article, error=f"{type(exc).__name__}: {exc}")
         return AnnotationOutcome.FAILED
