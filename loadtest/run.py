@@ -1,0 +1,135 @@
+"""`make loadtest`: gunicorn on the 100,000-statement PostgreSQL database, driven by locust.
+
+Creates the database when missing and fills it once (`make_fake_corpus`), serves it with
+production settings on 127.0.0.1, runs locust headless for a bounded time, stops
+everything, and prints as its last line: `requests N, failures F, p95 X ms`.
+Environment: LOAD_DB, LOAD_PORT, LOAD_USERS, LOAD_SECONDS, LOAD_STATEMENTS, WEB_WORKERS.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+PROJECT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+BIN = Path(PY).parent
+DB = os.environ.get("LOAD_DB", "newsroom_reliab_load")
+PORT = int(os.environ.get("LOAD_PORT", "8105"))
+USERS = int(os.environ.get("LOAD_USERS", "50"))
+SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
+STATEMENTS = int(os.environ.get("LOAD_STATEMENTS", "100000"))
+WORKERS = int(os.environ.get("WEB_WORKERS", "4"))
+SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def say(message: str) -> None:
+    print(f"loadtest: {message}", file=sys.stderr, flush=True)
+
+
+def production_env(static_root: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DATABASE_URL=f"{SERVER}/{DB}",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        STATIC_ROOT=static_root,
+        LOG_LEVEL="ERROR",
+    )
+    return env
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=PROJECT, env=env, check=True)
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone():
+            say(f"creating database {DB}")
+            conn.execute(f'CREATE DATABASE "{DB}"')
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("createcachetable", env=env)
+    with psycopg.connect(f"{SERVER}/{DB}") as conn:
+        count = conn.execute("SELECT count(*) FROM statements_quote").fetchone()[0]
+    if count < STATEMENTS:
+        say(f"filling {DB} with {STATEMENTS:,} statements (once; a few minutes)")
+        manage("make_fake_corpus", "--statements", str(STATEMENTS), "--flush", env=env)
+        with psycopg.connect(f"{SERVER}/{DB}", autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+    else:
+        say(f"{DB} already holds {count:,} statements")
+
+
+def wait_until_up(timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}/healthz", headers={"X-Forwarded-Proto": "https"}
+    )
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("loadtest: gunicorn did not answer /healthz in time")
+
+
+def summary(stats_csv: Path) -> str:
+    with stats_csv.open(newline="") as f:
+        rows = {row["Name"]: row for row in csv.DictReader(f)}
+    total = rows["Aggregated"]
+    return (
+        f"requests {int(total['Request Count'])}, failures {int(total['Failure Count'])}, "
+        f"p95 {float(total['95%']):.0f} ms"
+    )
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="newsroom-load-") as tmp:
+        env = production_env(str(Path(tmp) / "static"))
+        prepare_database(env)
+        manage("collectstatic", "--noinput", "-v", "0", env=env)
+        say(f"gunicorn on 127.0.0.1:{PORT} with {WORKERS} workers")
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "newsroom.wsgi", "--bind", f"127.0.0.1:{PORT}",
+             "--workers", str(WORKERS), "--timeout", "30", "--log-level", "warning"],
+            cwd=PROJECT, env=env, start_new_session=True,
+        )  # fmt: skip
+        try:
+            wait_until_up()
+            prefix = Path(tmp) / "locust"
+            say(f"locust: {USERS} users for {SECONDS} s")
+            subprocess.run(
+                [str(BIN / "locust"), "-f", str(PROJECT / "loadtest" / "locustfile.py"),
+                 "--headless", "--users", str(USERS), "--spawn-rate", str(max(USERS // 5, 1)),
+                 "--run-time", f"{SECONDS}s", "--stop-timeout", "10",
+                 "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix),
+                 "--only-summary", "--loglevel", "WARNING"],
+                cwd=PROJECT, env=env, timeout=SECONDS + 180, check=False,
+            )  # fmt: skip
+            line = summary(Path(f"{prefix}_stats.csv"))
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+    print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
