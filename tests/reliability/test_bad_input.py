@@ -190,3 +190,73 @@ def test_rerun_annotates_articles_a_killed_run_left_pending(tmp_path, capsys):
     assert ingest(tmp_path) == 0
     assert "0 new, 1 already present, 0 failed" in capsys.readouterr().out
     assert Article.objects.get().status == Article.Status.ANNOTATED
+
+
+# --- The same corpus through the upload page --------------------------------------------------
+
+
+def upload(client, files):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    token = client.get("/upload/").cookies["csrftoken"].value
+    return client.post(
+        "/upload/",
+        {"files": [SimpleUploadedFile(name, data) for name, data in files]},
+        headers={"X-CSRFToken": token},
+        follow=True,
+    )
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_user)
+    return client
+
+
+def test_bad_corpus_through_the_upload_page(staff_client, settings):
+    """Every file in one upload: each bad one named with its reason, the good ones stored
+    and annotated by the task (run at once by the test settings), nothing crashes."""
+    settings.NEWSROOM_MAX_ARTICLE_BYTES = TEST_MAX_BYTES
+    corpus = light_cases()
+    response = upload(staff_client, [(c.name, c.data) for c in corpus])
+    assert response.status_code == 200
+    notes = [str(m) for m in response.context["messages"]]
+    stored = [c for c in corpus if c.outcome == "stored"]
+    for case in corpus:
+        shown = case.name.replace("\\", "/").rsplit("/", 1)[-1]  # the base name only
+        mine = [n for n in notes if n.startswith(f"{shown}:")]
+        assert len(mine) == 1, (case.name, notes)
+        if case.outcome == "refused":
+            assert "not stored" in mine[0] and case.expect in mine[0], mine[0]
+        else:
+            assert "stored as article" in mine[0], mine[0]
+            article = Article.objects.get(body__contains=case.expect)
+            assert article.status == Article.Status.ANNOTATED, (case.name, article.error)
+    assert not any("../" in n or "..\\" in n for n in notes)
+    assert Article.objects.count() == len(stored)
+    # The page shows hostile titles escaped.
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_big_paragraph_upload_is_stored_and_queued(staff_client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    case = next(c for c in cases() if c.heavy)
+    response = upload(staff_client, [(case.name, case.data)])
+    assert response.status_code == 200
+    article = Article.objects.get()
+    assert article.body == case.data.decode("utf-8")
+    assert article.status == Article.Status.PENDING  # queued for the worker
+
+
+def test_only_bad_files_get_a_400_with_every_reason(staff_client):
+    bad = [c for c in cases() if c.outcome == "refused" and c.name != "too-large.txt"][:5]
+    response = upload(staff_client, [(c.name, c.data) for c in bad])
+    assert response.status_code == 400
+    html = response.content.decode()
+    for case in bad:
+        assert case.expect.replace("'", "&#x27;") in html, case.name
+    assert not Article.objects.exists()
