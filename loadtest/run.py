@@ -9,6 +9,7 @@ Environment: LOAD_DB, LOAD_PORT, LOAD_USERS, LOAD_SECONDS, LOAD_STATEMENTS, WEB_
 from __future__ import annotations
 
 import csv
+import json
 import os
 import secrets
 import signal
@@ -72,6 +73,19 @@ def prepare_database(env: dict[str, str]) -> None:
         say(f"{DB} already holds {count:,} statements")
 
 
+def write_sample(path: Path) -> None:
+    """Slugs, ids and codes that exist, for the locust users to ask for."""
+    queries = {
+        "speakers": "SELECT slug FROM statements_speaker ORDER BY random() LIMIT 300",
+        "articles": "SELECT id FROM statements_article ORDER BY random() LIMIT 300",
+        "countries": "SELECT DISTINCT country_id FROM statements_quote_countries LIMIT 100",
+        "topics": "SELECT slug FROM statements_topic",
+    }
+    with psycopg.connect(f"{SERVER}/{DB}") as conn:
+        sample = {k: [row[0] for row in conn.execute(q)] for k, q in queries.items()}
+    path.write_text(json.dumps(sample))
+
+
 def wait_until_up(timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     request = urllib.request.Request(
@@ -111,6 +125,8 @@ def main() -> int:
         try:
             wait_until_up()
             prefix = Path(tmp) / "locust"
+            write_sample(Path(tmp) / "sample.json")
+            env["LOAD_SAMPLE"] = str(Path(tmp) / "sample.json")
             say(f"locust: {USERS} users for {SECONDS} s")
             subprocess.run(
                 [str(BIN / "locust"), "-f", str(PROJECT / "loadtest" / "locustfile.py"),
