@@ -62,5 +62,10 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# Benchmarks (not part of `make test`): ingest throughput, parallel ingest, memory, and
+# page timings at 10k/100k statements on SQLite and, when a server answers, PostgreSQL.
+bench: install
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache

@@ -16,3 +16,6 @@ class StatementsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_repair_search_index, sender=self)
+        from statements.datacache import connect_signals
+
+        connect_signals()

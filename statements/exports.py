@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from itertools import batched
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -95,9 +96,73 @@ def csv_cells(row: dict) -> list:
     return [csv_safe(cell) for cell in cells]
 
 
+# What a row shows, read as plain tuples: building model instances, and a related
+# manager per row for the prefetched countries and topics, made exports ~0.5 ms a row.
+ROW_FIELDS = (
+    "pk",
+    "text",
+    "kind",
+    "start",
+    "end",
+    "cue_text",
+    "speaker_id",
+    "speaker__name",
+    "speaker__slug",
+    "speaker__country_id",
+    "article_id",
+    "article__title",
+    "article__published",
+)
+
+
 def iter_rows(queryset: QuerySet) -> Iterator[dict]:
-    for quote in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield quote_row(quote)
+    """The rows of `queryset` (in its order), built from plain values: one query for the
+    rows and two per CHUNK_SIZE rows for their countries and topics."""
+    rows = queryset.prefetch_related(None).values_list(*ROW_FIELDS)
+    for chunk in batched(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        ids = [row[0] for row in chunk]
+        countries = _codes_by_quote(Quote.countries.through, ids, "country_id")
+        topics = _codes_by_quote(Quote.topics.through, ids, "topic__slug")
+        for (
+            pk,
+            text,
+            kind,
+            start,
+            end,
+            cue,
+            speaker_id,
+            speaker_name,
+            speaker_slug,
+            speaker_country,
+            article_id,
+            title,
+            published,
+        ) in chunk:
+            yield {
+                "id": pk,
+                "text": text,
+                "kind": kind,
+                "start": start,
+                "end": end,
+                "cue": cue or None,
+                "speaker": {"name": speaker_name, "slug": speaker_slug, "country": speaker_country}
+                if speaker_id is not None
+                else None,
+                "article": {
+                    "id": article_id,
+                    "title": title,
+                    "published": published.isoformat() if published else None,
+                },
+                "countries": sorted(countries.get(pk, ())),
+                "topics": sorted(topics.get(pk, ())),
+            }
+
+
+def _codes_by_quote(through, ids: list[int], field: str) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = {}
+    for quote_id, code in through.objects.filter(quote_id__in=ids).values_list("quote_id", field):
+        codes.setdefault(quote_id, []).append(code)
+    return codes
 
 
 class _Echo:

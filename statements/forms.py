@@ -5,12 +5,40 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from statements.models import Country, Quote, Topic
 from statements.selectors import QuoteFilters
 
 # Longest free text accepted in a filter; longer input is a 400, not a slow query.
 MAX_TEXT = 200
+
+
+class FastSelect(forms.Select):
+    """A <select> whose options are joined in Python. Django renders every <option>
+    through a template (~0.1 ms each); two country lists of 250 options made that half
+    the time of a statement list page at 100,000 statements."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = [
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                option["value"],
+                flatatt(option["attrs"]),
+                option["label"],
+            )
+            for _group, group_options, _index in widget["optgroups"]
+            for option in group_options
+        ]
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("\n".join(options)),  # noqa: S308 - each option escaped above
+        )
 
 
 class CountryCodeField(forms.ChoiceField):
@@ -58,21 +86,21 @@ class QuoteFilterForm(forms.Form):
     speaker_country = CountryCodeField(
         label="Speaker's country",
         required=False,
-        widget=forms.Select(attrs={"class": "js-autosubmit"}),
+        widget=FastSelect(attrs={"class": "js-autosubmit"}),
     )
     country = CountryCodeField(
         label="Country mentioned",
         required=False,
-        widget=forms.Select(attrs={"class": "js-autosubmit"}),
+        widget=FastSelect(attrs={"class": "js-autosubmit"}),
     )
     topic = forms.ChoiceField(
-        label="Topic", required=False, widget=forms.Select(attrs={"class": "js-autosubmit"})
+        label="Topic", required=False, widget=FastSelect(attrs={"class": "js-autosubmit"})
     )
     kind = forms.ChoiceField(
         label="Kind",
         required=False,
         choices=[("", "Any kind"), *Quote.Kind.choices],
-        widget=forms.Select(attrs={"class": "js-autosubmit"}),
+        widget=FastSelect(attrs={"class": "js-autosubmit"}),
     )
     date_from = forms.DateField(
         label="From",

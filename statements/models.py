@@ -190,11 +190,11 @@ class QuoteQuerySet(models.QuerySet):
     def by_speaker_or_name(self, slug: str, folded: str) -> QuoteQuerySet:
         """By the speaker with this slug; when there is none, by any speaker whose folded
         name or alias contains `folded` (so a name typed without JavaScript still works)."""
+        # One IN (subquery UNION subquery) rather than an OR across the join: the OR kept
+        # the database from using the speaker index, a full scan at 100k statements.
         exact = Speaker.objects.filter(slug=slug)
-        return self.filter(
-            Q(speaker__slug=slug)
-            | (~models.Exists(exact) & Q(speaker__in=Speaker.objects.name_contains(folded)))
-        )
+        named = Speaker.objects.name_contains(folded).filter(~models.Exists(exact))
+        return self.filter(speaker__in=exact.values("pk").union(named.values("pk")))
 
     def mentioning_country(self, code: str) -> QuoteQuerySet:
         return self.filter(countries__code=code.upper())
@@ -264,7 +264,12 @@ class Quote(models.Model):
 
     class Meta:
         ordering = ["article", "position"]
-        indexes = [models.Index(fields=["article", "position"])]
+        indexes = [
+            models.Index(fields=["article", "position"]),
+            # Covers "visible statements of a speaker" (counts, speaker search, facets)
+            # without reading the rows.
+            models.Index(fields=["speaker", "is_deleted"], name="quote_speaker_visible"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="quote_start_before_end"),
             models.CheckConstraint(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from statements import nlp
+from statements.datacache import bump_data_version
 from statements.models import Article, Country, Organisation, Quote, Speaker, SpeakerAlias, Topic
 from statements.nlp.names import fold
 from statements.nlp.types import Annotation, QuoteAnnotation, SpeakerProfile
@@ -305,6 +306,8 @@ def _annotations_save_batch(items: Sequence[tuple[Article, Annotation]]) -> None
         "updated_at": now,
     }
     Article.objects.filter(pk__in=ids).update(**done)
+    # Bulk writes send no signals: tell the aggregate cache ourselves, once committed.
+    transaction.on_commit(bump_data_version)
     for article, _ in items:
         for field, value in done.items():
             setattr(article, field, value)

@@ -35,6 +35,7 @@ HTMX_VARY = ("HX-Request", "HX-History-Restore-Request")
 # Larger ids cannot be in the table, and some databases reject them outright.
 MAX_ID = 2**63 - 1
 SPEAKER_JSON_LIMIT = 50
+MORE_FILTERS = ("speaker_country", "country", "topic", "kind", "date_from", "date_to")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,10 @@ def _browse(
         "export_name": page.export_name,
         "list_page": list_page,
         "clear_url": Links(request.path, dict(page.extra_params)).url(),
+        # How many filters besides words and speaker are set (they fold away on phones).
+        "more_filters_active": sum(
+            1 for name in MORE_FILTERS if name not in page.fixed and request.GET.get(name)
+        ),
     }
     if not form.is_valid():
         if fmt:

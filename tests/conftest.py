@@ -18,6 +18,17 @@ SHARED_EVAL_DIR = PROJECT_DIR.parent / "shared" / "eval"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached aggregates (statements/datacache.py) must not leak from one test's data into
+    the next one's: the database is rolled back, the cache is not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def shared_eval_dir() -> Path:
     if not (SHARED_EVAL_DIR / "seed-gold.jsonl").exists():

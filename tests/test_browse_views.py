@@ -602,8 +602,10 @@ def test_article_page_escapes_article_text(client, db):
 def test_article_page_shows_status(client, db, status):
     article = make_article(status=status, error="Boom")
     html = client.get(f"/articles/{article.pk}/").text
-    assert f"status-{status}" in html
+    assert f"article-status-{status}" in html
     assert "Boom" not in html  # error details are for staff
+    if status != "failed":  # the status badge polls until the work is done
+        assert f'hx-get="/articles/{article.pk}/status/?refresh=1"' in html
 
 
 def test_country_page_has_two_labelled_sections(client, data):

@@ -213,3 +213,20 @@ def test_everything_works_without_javascript(live_server, page, statements):
     expect(page.locator("#results")).to_contain_text("We are very worried")
     page.get_by_role("link", name=re.compile("Clear filters")).click()
     expect(page.locator("#results .quote")).to_have_count(3)
+
+
+@pytest.mark.browser_context_args(viewport={"width": 390, "height": 844})
+def test_phone_folds_the_less_used_filters(live_server, page, statements, console_errors):
+    page.goto(live_server.url + "/")
+    toggle = page.get_by_role("button", name="More filters")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_label("Topic")).to_be_hidden()
+    expect(page.locator("#results .quote").first).to_be_in_viewport()
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.get_by_label("Kind").select_option("direct")
+    expect(page).to_have_url(re.compile(r"\?kind=direct$"))
+    expect(page.locator("#results .quote")).to_have_count(2)
+    # A page that arrives with one of them set shows them open.
+    page.goto(live_server.url + "/?topic=sanctions")
+    expect(page.get_by_label("Topic")).to_be_visible()

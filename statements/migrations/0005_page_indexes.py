@@ -3,6 +3,7 @@
 - Drop the single-column indexes on Quote.kind and Quote.is_deleted: too unselective to
   help, and SQLite (no statistics unless ANALYZE runs) picks them over the article date
   index, sorting every statement on every list page.
+- (speaker, is_deleted): speaker search, speaker pages and counts read only the index.
 - PostgreSQL: an index in exactly the list's order (published DESC NULLS LAST, id DESC)
   so the newest articles are read in order instead of sorting the article table per
   page. SQLite reads its `published` index backwards for the same order (NULLs sort
@@ -43,6 +44,10 @@ class Migration(migrations.Migration):
             model_name="quote",
             name="is_deleted",
             field=models.BooleanField(default=False),
+        ),
+        migrations.AddIndex(
+            model_name="quote",
+            index=models.Index(fields=["speaker", "is_deleted"], name="quote_speaker_visible"),
         ),
         migrations.RunPython(create, drop, elidable=False),
     ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .cues import candidates, cue_lemma, inverted_subject, mention_span, subject_of
+from .cues import candidates, cue_lemma, mention_span, subject_of
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
 from .speakers import SpeakerTable
@@ -24,7 +24,7 @@ _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Jr|Sr|St|Sgt|Capt|Adm|Prof|Rev|Del|No|Vol|"
     r"Inc|Corp|Co|Ltd|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)|\b[A-Z]|\b[A-Z]\.[A-Z])$"
 )
-_DASH_SOURCE = re.compile(r"[ \t]*[―—–]{1,2}[ \t]*([^\s―—–][^\n]{0,80}?)[ \t.]*$")
+_DASH_SOURCE = re.compile(r"[^\S\n]*[―—–]{1,2}[^\S\n]*([^\s―—–][^\n]{0,80}?)[^\S\n.]*\.?[^\S\n]*$")
 _COLON_LINE = re.compile(
     r"[\"“]?(?P<name>[A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,3})[ \t]*:[ \t]+(?P<body>\S[^\n]*)"
 )
@@ -61,6 +61,25 @@ class Statement:
         return self.start
 
 
+class SpanIndex(list):
+    """Sorted, non-overlapping spans (start, end, ...) with bisect lookups, so that texts
+    with thousands of quotes stay linear."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.starts = [x[0] for x in self]
+
+    def containing(self, pos: int) -> bool:
+        k = bisect_right(self.starts, pos) - 1
+        return k >= 0 and self[k][0] <= pos < self[k][1]
+
+    def overlapping(self, s: int, e: int) -> range:
+        i = bisect_right(self.starts, s) - 1
+        if i < 0 or self[i][1] <= s:
+            i += 1
+        return range(i, bisect_left(self.starts, e))
+
+
 class Paragraphs:
     def __init__(self, text: str):
         self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
@@ -75,8 +94,44 @@ def _tokens_in(doc: Doc, starts: list[int], a: int, b: int) -> list[Token]:
     return [doc[k] for k in range(i, j)]
 
 
-def _window_cue(doc: Doc, toks: list[Token], trailing: bool) -> Token | None:
-    """A cue verb with a subject in a short window beside a quote."""
+SUBJECT_LIKE = {"nsubj", "dobj", "attr", "npadvmod", "oprd", "appos", "dep", "nsubjpass"}
+NOT_SPEAKERS = {"DATE", "TIME", "ORDINAL", "CARDINAL", "PERCENT", "MONEY", "QUANTITY"}
+
+
+def _speaker_token(v: Token, lq: SpanIndex) -> Token | None:
+    """The speaker side of cue v, never a word inside quotation marks: the parser's subject,
+    else (inverted or misparsed 'said James Acton') the nearest nominal child of the cue,
+    else the nearest person or organisation name of the sentence outside quotes."""
+    subj = subject_of(v)
+    if subj is not None and not lq.containing(subj.idx):
+        return subj
+    best = None
+    for c in v.children:
+        if (
+            c.dep_ in SUBJECT_LIKE
+            and c.pos_ in ("PROPN", "NOUN", "PRON")
+            and c.ent_type_ not in NOT_SPEAKERS
+            and not lq.containing(c.idx)
+            and (best is None or abs(c.i - v.i) < abs(best.i - v.i))
+        ):
+            best = c
+    if best is not None:
+        return best
+    for t in v.sent:
+        if (
+            t.pos_ == "PROPN"
+            and t.ent_type_ in ("PERSON", "ORG", "NORP")
+            and not lq.containing(t.idx)
+            and (best is None or abs(t.i - v.i) < abs(best.i - v.i))
+        ):
+            best = t
+    while best is not None and best.dep_ in ("compound", "flat") and best.head is not best:
+        best = best.head
+    return best
+
+
+def _window_cue(toks: list[Token], trailing: bool, lq: SpanIndex) -> Token | None:
+    """A cue verb with a speaker in a short window beside a quote."""
     found = []
     for t in toks:
         if t.is_punct or t.is_space:
@@ -84,8 +139,7 @@ def _window_cue(doc: Doc, toks: list[Token], trailing: bool) -> Token | None:
         lemma = cue_lemma(t)
         if lemma is None or t.pos_ not in ("VERB", "AUX"):
             continue
-        subj = subject_of(t)
-        if subj is None:
+        if _speaker_token(t, lq) is None:
             continue
         found.append(t)
         if trailing:
@@ -127,34 +181,34 @@ def _part_statements(
     doc: Doc, off: int, quotes: list[QuoteSpan], paras: Paragraphs, headline_end: int
 ) -> list[Statement]:
     starts = [t.idx for t in doc]
+    text = doc.text  # Doc.text joins every token: build it once, never per quote
     # local quote spans: (content start, content end, opening mark, closing mark or None)
-    lq = [
+    lq = SpanIndex(
         (q.start - off, q.end - off, q.open - off, None if q.close is None else q.close - off)
         for q in quotes
-    ]
+    )
     out: list[Statement] = []
     used_quotes: set[int] = set()
     used_cues: set[int] = set()
-    out += _colon_lines(doc, starts, lq, used_quotes, off)
-    taken = [(st.start - off, st.end - off) for st in out]
+    out += _colon_lines(doc, text, lq, used_quotes, off)
+    taken = SpanIndex((st.start - off, st.end - off, 0, None) for st in out)
     for cand in candidates(doc, max(headline_end, 0)):
         s, e = cand.start, cand.end
         cue_pos = cand.cue.idx
-        if any(qs <= cue_pos < qe for qs, qe, _o, _c in lq) or any(
-            a <= cue_pos < b for a, b in taken
-        ):
+        if lq.containing(cue_pos) or taken.containing(cue_pos):
             continue  # an attribution nested in quoted speech
         subj = cand.subject
-        if subj is not None and any(qs <= subj.idx < qe for qs, qe, _o, _c in lq):
-            subj = inverted_subject(cand.cue)  # the parser took a word of the quote
-            if subj is None or any(qs <= subj.idx < qe for qs, qe, _o, _c in lq):
+        if subj is None and cand.via != "noun":
+            continue
+        if subj is not None and lq.containing(subj.idx):
+            subj = _speaker_token(cand.cue, lq)  # the parser took a word of the quote
+            if subj is None:
                 continue
         kind = "indirect"
-        for k, (qs, qe, _o, _c) in enumerate(lq):
-            if qe <= s or qs >= e:
-                continue
+        for k in lq.overlapping(s, e):
+            qs, qe = lq[k][0], lq[k][1]
             us, ue = min(s, qs), max(e, qe)
-            outside = _WORDS.findall(doc.text[us:qs] + " " + doc.text[qe:ue])
+            outside = _WORDS.findall(text[us:qs] + " " + text[qe:ue])
             if sum(map(len, outside)) <= 4:  # the clause is the quote (or 'that' + quote)
                 s, e, kind = qs, qe, "direct"
             else:  # words of the reporter around quoted words
@@ -162,7 +216,7 @@ def _part_statements(
             used_quotes.add(k)
         if kind == "direct":
             # the other part of a quote interrupted by its cue ('"A," she said, "B."')
-            s, e = _merge_interrupted(doc.text, lq, used_quotes, cand.cue.idx, s, e)
+            s, e = _merge_interrupted(text, lq, used_quotes, cand.cue.idx, s, e)
         out.append(
             Statement(s + off, e + off, kind, (cand.cue_start + off, cand.cue_end + off), subj, off)
         )
@@ -170,17 +224,16 @@ def _part_statements(
     for k in range(len(lq)):
         if k in used_quotes:
             continue
-        st = _quote_statement(doc, starts, lq, k, used_quotes, used_cues, off, paras)
+        st = _quote_statement(doc, text, starts, lq, k, used_quotes, used_cues, off, paras)
         if st is not None:
             out.append(st)
     return out
 
 
-def _colon_lines(doc: Doc, starts: list[int], lq: list, used: set[int], off: int) -> list:
+def _colon_lines(doc: Doc, text: str, lq: list, used: set[int], off: int) -> list:
     """'PENCE: Well, ...' (transcripts) and 'Sanders: Clinton needs to ...' (headlines): a
     short capitalised name, a colon, and the rest of the line as what was said."""
     out = []
-    text = doc.text
     for line in re.finditer(r"[^\n]+", text):
         m = _COLON_LINE.match(text, line.start(), line.end())
         if m is None:
@@ -190,16 +243,14 @@ def _colon_lines(doc: Doc, starts: list[int], lq: list, used: set[int], off: int
             continue
         upper = m.group("name").isupper() and len(m.group("name")) > 2
         named = all(t.ent_type_ in ("PERSON", "ORG") for t in name)
-        if not (upper or named) or any(t.pos_ not in ("PROPN", "NOUN") for t in name):
+        if not (upper or (named and all(t.pos_ in ("PROPN", "NOUN") for t in name))):
             continue
         b_start, b_end = m.start("body"), m.end("body")
         while b_end > b_start and text[b_end - 1] in ' \t."”’':
             b_end -= 1
         if b_end - b_start < 10:
             continue
-        for k, (qs, qe, _o, _c) in enumerate(lq):
-            if qs < b_end and b_start < qe:
-                used.add(k)
+        used.update(lq.overlapping(b_start, b_end))
         colon = m.end("name") + text[m.end("name") : m.start("body")].index(":")
         st = Statement(b_start + off, b_end + off, "direct", (colon + off, colon + 1 + off),
                        name.root, off)  # fmt: skip
@@ -225,7 +276,7 @@ def _merge_interrupted(
     text: str, lq: list, used: set[int], cue_at: int, s: int, e: int
 ) -> tuple[int, int]:
     """Extend a direct statement [s, e) over the quote just before or after its cue."""
-    own = [k for k, (qs, qe, _o, _c) in enumerate(lq) if qs >= s and qe <= e]
+    own = [k for k in lq.overlapping(s, e) if lq[k][0] >= s and lq[k][1] <= e]
     if not own:
         return s, e
     first, last = own[0], own[-1]
@@ -246,6 +297,7 @@ def _merge_interrupted(
 
 def _quote_statement(
     doc: Doc,
+    text: str,
     starts: list[int],
     lq: list,
     k: int,
@@ -254,7 +306,6 @@ def _quote_statement(
     off: int,
     paras: Paragraphs,
 ) -> Statement | None:
-    text = doc.text
     qs, qe, qopen, qclose = lq[k]
     close = qclose + 1 if qclose is not None else qe
     line_end = _line_end(text, close)
@@ -279,14 +330,12 @@ def _quote_statement(
     if last_char in (",", "?", "!", "—", "–", "-", ":") or text[close:win_end].lstrip()[:1] in (
         ",", "—", "–",
     ):  # fmt: skip
-        cue = _window_cue(doc, _tokens_in(doc, starts, close, win_end), trailing=True)
+        cue = _window_cue(_tokens_in(doc, starts, close, win_end), True, lq)
     if cue is not None and cue.i in used_cues:
         cue = None
     subj = None
     if cue is not None:
-        subj = subject_of(cue)
-        if subj is None or subj.idx < close:
-            subj = inverted_subject(cue)
+        subj = _speaker_token(cue, lq)
         if subj is None or subj.idx < close:
             cue = None
     interrupted_end = None
@@ -295,21 +344,21 @@ def _quote_statement(
     if cue is None:
         # leading cue: 'He said: "..."' in the sentence before the opening mark
         para_start = paras.starts[paras.index(qopen + off)] - off
-        prev_close = max([b for a, b, _o, _c in lq[:k] if b <= qopen] + [para_start, 0])
+        prev_close = max(para_start, 0, lq[k - 1][1] if k > 0 else 0)
         lead_ends = sentence_ends(text, prev_close, qopen)
         lead_start = lead_ends[-1] + 1 if lead_ends and lead_ends[-1] + 2 < qopen else prev_close
         lead = text[lead_start:qopen].rstrip()
         if lead and lead[-1] not in ".!?":
-            cue = _window_cue(doc, _tokens_in(doc, starts, lead_start, qopen), False)
+            cue = _window_cue(_tokens_in(doc, starts, lead_start, qopen), False, lq)
         elif not lead and para_start > 0:
             prev = text[max(0, para_start - 400) : para_start].rstrip()
             if prev.endswith(":"):
                 a = max(0, para_start - 400) + prev.rfind("\n") + 1
-                cue = _window_cue(doc, _tokens_in(doc, starts, a, para_start), False)
+                cue = _window_cue(_tokens_in(doc, starts, a, para_start), False, lq)
         if cue is not None and cue.i in used_cues:
             cue = None
         if cue is not None:
-            subj = subject_of(cue)
+            subj = _speaker_token(cue, lq)
             if subj is None or subj.idx >= qopen:
                 cue = None
     if cue is not None:
@@ -322,8 +371,8 @@ def _quote_statement(
         cue_span = (cue.idx + off, cue.idx + len(cue) + off)
         return Statement(qs + off, end + off, "direct", cue_span, subj, off)
     # no cue: a quote standing as its own sentence takes the speaker of the passage
-    lead = text[:qopen].rstrip()
-    standalone = not lead or lead[-1] in '.!?:\n”"'
+    before = _char_before(text, qopen)
+    standalone = before == "" or before in '.!?:\n”"'
     if not standalone or len(text[qs:qe].split()) < MIN_NOCUE_WORDS:
         return None
     used_quotes.add(k)
@@ -345,6 +394,16 @@ def _drop_nested(statements: list[Statement]) -> list[Statement]:
                 continue
         out.append(st)
     return out
+
+
+def _char_before(text: str, pos: int) -> str:
+    """The last non-space character before pos ('' at the start; '\n' at a paragraph)."""
+    i = pos - 1
+    while i >= 0 and text[i].isspace():
+        if text[i] == "\n":
+            return "\n"
+        i -= 1
+    return text[i] if i >= 0 else ""
 
 
 def _line_end(text: str, pos: int) -> int:

@@ -39,9 +39,9 @@ def run(texts: list[str], *, repeat: int = 3, batch_size: int = 32) -> dict:
     import spacy
 
     from . import annotate_many, get_nlp
-    from .pipeline import model_name
+    from .pipeline import resolve_model
 
-    bare = spacy.load(model_name())
+    bare = spacy.load(resolve_model())
     ours = get_nlp()
     # warm both up (lazy tables, matchers, first-batch allocations)
     list(bare.pipe(texts[:4]))
@@ -64,7 +64,7 @@ def run(texts: list[str], *, repeat: int = 3, batch_size: int = 32) -> dict:
     return {
         "texts": len(texts),
         "chars": sum(map(len, texts)),
-        "model": model_name(),
+        "model": resolve_model(),
         "pipes": ours.pipe_names,
         "bare_seconds": round(bw, 3),
         "annotate_many_seconds": round(ow, 3),

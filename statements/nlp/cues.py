@@ -77,6 +77,7 @@ def cue_matcher(vocab: Vocab) -> Matcher:
         matcher.add("VERB", [[{"LOWER": {"IN": sorted(_forms())}}]])
         matcher.add("VERB_LEMMA", [[{"LEMMA": {"IN": sorted(lex.verbs)}, "POS": "VERB"}]])
         matcher.add("SOURCE_PREP", [[{"LOWER": w} for w in p] for p in lex.source_preps])
+        matcher.add("NOUN", [[{"LEMMA": {"IN": sorted(lex.nouns)}, "POS": "NOUN"}]])
         _MATCHERS[id(vocab)] = matcher
     return matcher
 
@@ -170,6 +171,11 @@ def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
         tok = doc[s]
         if tok.i in seen:
             continue
+        if label == "NOUN":
+            cand = _noun_candidate(doc, tok)
+            if cand is not None:
+                out.append(cand)
+            continue
         if tok.pos_ not in ("VERB", "AUX") and tok.dep_ not in VERBAL_DEPS:
             continue
         if tok.dep_ in ("amod", "compound", "nsubj", "dobj", "pobj"):
@@ -239,9 +245,23 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
             extra = _child(v, {"oprd", "prep", "advcl"}, obj.right_edge.i)
             if extra is not None and (extra.dep_ == "oprd" or extra.lower_ in ("for", "as", "of")):
                 right = extra.right_edge.i + 1
-            if right - obj.left_edge.i >= 2 or extra is not None:
+            if lemma == "call" and (extra is None or extra.dep_ != "oprd"):
+                pass  # 'called the meeting' is no statement; 'called him a liar' is
+            elif right - obj.left_edge.i >= 2 or extra is not None:
                 span, via = (obj.left_edge.i, right), "object"
-    if span is None and lemma in lex.speech and subj is not None:
+    if span is None and (lemma in lex.objects or lemma in lex.speech):
+        # passive with its agent: 'X is supported by Y' (Y the source, X the content)
+        patient = _child(v, {"nsubjpass"})
+        agent = _child(v, {"agent"})
+        source = _child(agent, {"pobj"}) if agent is not None else None
+        if patient is not None and source is not None and patient.i < v.i:
+            span, via, subj = (patient.left_edge.i, patient.right_edge.i + 1), "passive", source
+            cue_end_tok = agent
+    if span is None and lemma in lex.intent:
+        comp = _child(v, {"xcomp"}, v.i)
+        if comp is not None and any(c.dep_ == "aux" and c.lower_ == "to" for c in comp.children):
+            span, via = (comp.left_edge.i, comp.right_edge.i + 1), "intent"
+    if span is None and lemma in lex.parenthetical and subj is not None:
         span = _parenthetical(v, subj)
         if span is not None:
             via = "parenthetical"
@@ -259,7 +279,8 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
     if subj is None:
         return None
     s, e = span
-    if s <= v.i < e or s <= subj.i < e:  # the content never holds its own cue or source
+    if via != "parenthetical" and (s <= v.i < e or s <= subj.i < e):
+        # the content never holds its own cue or source (but 'A, X said, B' spans both parts)
         return None
     chars = _chars(doc, s, e)
     if chars is None:
@@ -272,15 +293,23 @@ def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:
     """'Acts of protest, X said, are acts of patriotism.' / 'People like Y, he said.': the
     cue clause sits inside or after the content, set off by a comma."""
     doc, sent = v.doc, v.sent
+    if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in v.children):
+        return None
     left = min(subj.left_edge.i, v.i)
     right = max(v.i, subj.right_edge.i)
     for c in v.rights:
-        if c.dep_ in ("npadvmod", "prep", "advmod", "dative", "dobj") and c.i > right:
+        if c.dep_ in ("npadvmod", "prep", "advmod", "dative") and c.i > right:
             right = c.right_edge.i
     before = left - 1
-    if before - sent.start < 3 or doc[before].text not in (",", "—", "–"):
-        return None
     after = right + 1
+    if before - sent.start < 2 or doc[before].text not in (",", "—", "–") or right - v.i > 8:
+        return None
+    if not any(t.pos_ in ("VERB", "AUX") for t in doc[sent.start : before]) and not (
+        after < sent.end
+        and doc[after].text in (",", "—", "–")
+        and any(t.pos_ in ("VERB", "AUX") for t in doc[after : sent.end])
+    ):
+        return None  # a fronted phrase ('In the weeks since, X said'), not reported words
     if after < sent.end and doc[after].text in (",", "—", "–"):
         return sent.start, sent.end  # PolNeAR's gap between fragments is not counted
     if after >= sent.end or doc[after].text in (".", "!", "?", ";"):
@@ -296,6 +325,31 @@ def inverted_subject(v: Token) -> Token | None:
         ):  # fmt: skip
             return c
     return None
+
+
+def _noun_candidate(doc: Doc, noun: Token) -> Candidate | None:
+    """'X's claim that ...', 'a warning from Y that ...': a cue noun with a that-clause."""
+    clause = None
+    for c in noun.children:
+        if (
+            c.dep_ in ("acl", "ccomp", "appos")
+            and c.i > noun.i
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        ):
+            clause = c
+            break
+    if clause is None:
+        return None
+    source = _child(noun, {"poss"})
+    if source is None:
+        for p in noun.children:
+            if p.dep_ == "prep" and p.lower_ in ("by", "from", "of") and p.i < clause.i:
+                source = _child(p, {"pobj"})
+                break
+    chars = _chars(doc, clause.left_edge.i, clause.right_edge.i + 1)
+    if chars is None or clause.right_edge.i - clause.left_edge.i < 3:
+        return None
+    return Candidate(chars[0], chars[1], noun, noun.idx + len(noun), source, via="noun")
 
 
 def _according(doc: Doc, s: int, e: int) -> Candidate | None:

@@ -20,13 +20,17 @@ class CueLexicon:
     speech: frozenset[str]
     appeal: frozenset[str]
     objects: frozenset[str]
+    intent: frozenset[str]
+    parenthetical: frozenset[str]
     prepositional: dict[str, frozenset[str]]
     nouns: frozenset[str]
     source_preps: tuple[tuple[str, ...], ...]
 
     @property
     def verbs(self) -> frozenset[str]:
-        return self.speech | self.appeal | self.objects | frozenset(self.prepositional)
+        return (
+            self.speech | self.appeal | self.objects | self.intent | frozenset(self.prepositional)
+        )
 
 
 @cache
@@ -36,6 +40,8 @@ def cues() -> CueLexicon:
         speech=frozenset(data["speech"]),
         appeal=frozenset(data["appeal"]),
         objects=frozenset(data["object"]),
+        intent=frozenset(data.get("intent", ())),
+        parenthetical=frozenset(data.get("parenthetical", ())),
         prepositional={k: frozenset(v) for k, v in data["prepositional"].items()},
         nouns=frozenset(data["nouns"]),
         source_preps=tuple(tuple(p) for p in data["source_preps"]),

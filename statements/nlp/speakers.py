@@ -111,6 +111,8 @@ class SpeakerTable:
         self.votes = NameVotes(docs)
         self.entities: list[Entity] = []
         self.history: list[int] = []  # entity indexes of subjects, in text order
+        self._person_by_token: dict[str, list[int]] = {}  # folded name word -> persons
+        self._by_key: dict[tuple[str, str], int] = {}  # (kind, folded name or code) -> entity
         lex = roles()
         self._orgs = {fold(k): v for k, v in lex.organisations.items()}
 
@@ -137,16 +139,28 @@ class SpeakerTable:
 
     def _add(self, entity: Entity) -> int:
         self.entities.append(entity)
-        return len(self.entities) - 1
+        idx = len(self.entities) - 1
+        self._index_person(idx)
+        return idx
+
+    def _index_person(self, idx: int) -> None:
+        ent = self.entities[idx]
+        if ent.profile.kind != "person":
+            return
+        for tok in ent.tokens:
+            bucket = self._person_by_token.setdefault(tok, [])
+            if idx not in bucket:
+                bucket.append(idx)
 
     def _find_person(self, tokens: tuple[str, ...]) -> int | None:
-        for idx in reversed(range(len(self.entities))):
+        pool = sorted({i for t in tokens for i in self._person_by_token.get(t, ())}, reverse=True)
+        for idx in pool:
             ent = self.entities[idx]
             if ent.profile.kind != "person" or not ent.tokens:
                 continue
             if tokens == ent.tokens or " ".join(tokens) in ent.aliases:
                 return idx
-        for idx in reversed(range(len(self.entities))):
+        for idx in pool:
             ent = self.entities[idx]
             if ent.profile.kind != "person" or not ent.tokens:
                 continue
@@ -183,6 +197,7 @@ class SpeakerTable:
             if ent.profile.name not in ent.profile.aliases:
                 ent.profile.aliases.append(ent.profile.name)
             ent.profile.name, ent.tokens = text, tokens
+            self._index_person(idx)
         elif text != ent.profile.name and text not in ent.profile.aliases:
             ent.profile.aliases.append(text)
         ent.aliases.add(" ".join(tokens))
@@ -224,27 +239,33 @@ class SpeakerTable:
                 ent.profile.organisation = " ".join(t.text for t in orgs)
 
     def _country(self, code: str, surface: str) -> int:
-        for idx, ent in enumerate(self.entities):
-            if ent.profile.kind == "country" and ent.profile.country == code:
-                if surface != ent.profile.name and surface not in ent.profile.aliases:
-                    ent.profile.aliases.append(surface)
-                return idx
+        idx = self._by_key.get(("country", code))
+        if idx is not None:
+            ent = self.entities[idx]
+            if surface != ent.profile.name and surface not in ent.profile.aliases:
+                ent.profile.aliases.append(surface)
+            return idx
         profile = SpeakerProfile(name=country_name(code), kind="country", country=code)
         if surface != profile.name:
             profile.aliases.append(surface)
-        return self._add(Entity(profile, tuple(fold(profile.name).split())))
+        idx = self._add(Entity(profile, tuple(fold(profile.name).split())))
+        self._by_key["country", code] = idx
+        return idx
 
     def _other(self, name: str, kind: str, surface: str) -> int:
         key = fold(name)
-        for idx, ent in enumerate(self.entities):
-            if ent.profile.kind == kind and (fold(ent.profile.name) == key or key in ent.aliases):
-                if surface != ent.profile.name and surface not in ent.profile.aliases:
-                    ent.profile.aliases.append(surface)
-                return idx
+        idx = self._by_key.get((kind, key))
+        if idx is not None:
+            ent = self.entities[idx]
+            if surface != ent.profile.name and surface not in ent.profile.aliases:
+                ent.profile.aliases.append(surface)
+            return idx
         profile = SpeakerProfile(name=name, kind=kind)  # type: ignore[arg-type]
         if surface != name:
             profile.aliases.append(surface)
-        return self._add(Entity(profile, tuple(key.split()), aliases={key}))
+        idx = self._add(Entity(profile, tuple(key.split()), aliases={key}))
+        self._by_key[kind, key] = idx
+        return idx
 
     # -- resolution ----------------------------------------------------------------------
     def role_noun(self, m: Mention, span: Span) -> int | None:
@@ -259,7 +280,7 @@ class SpeakerTable:
             " ".join(t.text for t in words if t.i >= head.i - 2 and t not in anchors)
         )
         head_lemma = fold(head.lemma_)
-        for idx in reversed(self.history):
+        for idx in reversed(self.history[-60:]):
             ent = self.entities[idx]
             if ent.profile.kind != "person" or not ent.profile.role:
                 continue

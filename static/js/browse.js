@@ -166,8 +166,29 @@
     input.addEventListener("focus", open);
   }
 
+  // On a phone the less used filters fold away behind a "More filters" button (CSS shows
+  // it only on narrow screens); they start open when one of them is set.
+  function setUpFilterToggle(form) {
+    const toggle = form.querySelector(".filters-toggle");
+    const more = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!more) {
+      return;
+    }
+    function setOpen(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      form.classList.toggle("is-open", open);
+    }
+    form.classList.add("js-collapsible");
+    toggle.hidden = false;
+    setOpen(more.dataset.active === "true");
+    toggle.addEventListener("click", function () {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+  }
+
   function init() {
     document.querySelectorAll("input.js-speaker-combobox").forEach(setUpCombobox);
+    document.querySelectorAll("form.filters").forEach(setUpFilterToggle);
     document.body.addEventListener("htmx:pushedIntoHistory", syncFormsWithUrl);
   }
 

@@ -135,3 +135,49 @@ def test_attributions_do_not_nest(ann):
     r = ann("Rita Moreau said the ministers discussed the crisis in detail.")
     assert len(r.quotes) == 1
     assert r.quotes[0].cue.text == "said"
+
+
+def test_cue_noun_with_that_clause(ann):
+    r = ann("Ruth Ambler's claim that the border was sealed surprised the envoys.")
+    q = find(r, "border was sealed")
+    assert q.cue.text == "claim"
+    assert q.mention.text.startswith("Ruth Ambler")
+
+
+def test_passive_with_agent(ann):
+    r = ann("The new treaty was criticised by Simon Grey during the debate.")
+    q = find(r, "new treaty")
+    assert speaker_of(r, q) == "Simon Grey"
+
+
+def test_intent_verb_with_infinitive(ann):
+    r = ann("Nadia Roux refused to release the minutes of the meeting.")
+    q = find(r, "release the minutes")
+    assert q.cue.text == "refused"
+    assert speaker_of(r, q) == "Nadia Roux"
+
+
+def test_dateline_is_not_the_speaker(ann):
+    r = ann("OSLO (Reuters) -- Prime Minister Eva Strand said on Monday the talks would resume.")
+    q = find(r, "talks would resume")
+    assert speaker_of(r, q) == "Eva Strand"
+
+
+def test_parenthetical_cue(ann):
+    r = ann("The embargo, Carlos Mendes said, would be lifted within a month.")
+    q = find(r, "would be lifted")
+    assert q.start == 0
+    assert speaker_of(r, q) == "Carlos Mendes"
+
+
+def test_dash_attribution_after_quote(ann):
+    text = "“We deserve better leaders than these.” ― Lucia Ferraro\n“Enough.” ― Tom Reyes"
+    r = ann(text)
+    assert speaker_of(r, find(r, "deserve better")) == "Lucia Ferraro"
+
+
+def test_transcript_speaker_labels(ann):
+    text = "MODERATOR: Will you accept the result of the vote?\n\nKELLER: We will accept it."
+    r = ann(text)
+    q = find(r, "We will accept it")
+    assert q.mention.text == "KELLER"

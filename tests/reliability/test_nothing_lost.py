@@ -133,21 +133,32 @@ def assert_old_or_new(old: dict[Article, set[int]], expect_new: int) -> None:
     assert new == expect_new
 
 
-# --- PostgreSQL: real processes ---------------------------------------------------------------
+# --- Real processes ---------------------------------------------------------------
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="concurrent processes need a database server; run with DATABASE_URL=postgres://...",
+    reason="two writers at once need a database server; run with DATABASE_URL=postgres://...",
+)
+needs_shared_db = pytest.mark.skipif(
+    connection.vendor == "sqlite"
+    and ":memory:" in str(connection.settings_dict["NAME"])
+    or "mode=memory" in str(connection.settings_dict["NAME"]),
+    reason="child processes cannot see an in-memory test database",
 )
 real_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def process_env() -> dict[str, str]:
+    """Settings for a child process that works on this test's database."""
     db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    else:
+        url = f"sqlite:///{db['NAME']}"  # the test settings keep it in a file
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        DATABASE_URL=url,
         DEBUG="1",
         PYTHONPATH=str(PROJECT_DIR),
     )
@@ -204,7 +215,7 @@ def test_two_ingests_of_one_folder_at_once_store_each_article_once(tmp_path):
     assert new == 12, outputs
 
 
-@needs_postgres
+@needs_shared_db
 @real_db
 def test_a_worker_killed_mid_annotation_writes_nothing_and_the_article_is_done_later(
     tmp_path, settings
@@ -239,7 +250,7 @@ def test_a_worker_killed_mid_annotation_writes_nothing_and_the_article_is_done_l
     ]
 
 
-@needs_postgres
+@needs_shared_db
 @real_db
 def test_a_reannotation_killed_half_way_leaves_each_article_old_or_new(tmp_path):
     write_stories(tmp_path, 4)

@@ -12,6 +12,7 @@ from django.db import reset_queries
 from tqdm import tqdm
 
 from statements import services
+from statements.dbstats import refresh_planner_statistics
 from statements.models import Article
 from statements.textio import BadArticle, display_path, iter_article_paths, read_article
 
@@ -83,6 +84,8 @@ class Command(BaseCommand):
                 if error is not None:
                     self.report_failure(article.title, f"annotation failed: {error}", counts)
                     counts["new"] -= article.pk in self.created_ids
+        if counts["new"]:
+            refresh_planner_statistics()
         self.stdout.write(
             f"{counts['new']} new, {counts['present']} already present, {counts['failed']} failed"
         )

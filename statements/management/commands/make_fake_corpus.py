@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from statements.dbstats import refresh_planner_statistics
 from statements.models import Article, Country, Organisation, Quote, Speaker, SpeakerAlias, Topic
 from statements.nlp.names import fold
 
@@ -267,6 +268,7 @@ class Command(BaseCommand):
             countries=countries,
             topics=topics,
         )
+        refresh_planner_statistics()
         self.stdout.write(
             f"{opts['articles']} articles, {opts['statements']} statements, {len(speakers)} "
             f"speakers ({n_aliases} aliases), {len(countries)} countries, {len(topics)} topics "

@@ -1,0 +1,215 @@
+"""`make bench`: ingest throughput, parallel ingest, memory, and page timings at scale.
+
+Prints a table and writes bench-results.json at the project root. Every measured run is a
+fresh subprocess (a fresh database, a fresh interpreter), so the numbers include what a
+user waits for: interpreter start, model load, migrations excepted.
+
+Environment:
+  BENCH_DOCS       documents for the ingest benchmarks (default 1000: each eval text ~12 times)
+  BENCH_WORKERS    processes for the parallel ingest (default 2)
+  BENCH_SIZES      statement counts for the page benchmarks (default "10000,100000")
+  BENCH_PG_URL     PostgreSQL database to fill (default: DATABASE_URL's server with
+                   "_bench" appended to its name, else newsroom_scale_bench on 127.0.0.1)
+  BENCH_SKIP       comma-separated parts to skip: ingest, sqlite, postgresql
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.inputs import EVAL_TEXTS, eval_texts, write_copies  # noqa: E402
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PY = sys.executable
+BATCH_SIZE = 16
+SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(
+    args: list[str], *, env: dict | None = None, quiet: bool = True
+) -> tuple[float, float, str]:  # noqa: E501
+    """Run a command to completion: (wall seconds, peak RSS in MB of that process, stdout)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        args,
+        cwd=PROJECT_DIR,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if quiet else None,
+        text=True,
+    )
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:4])}... failed with exit code {proc.returncode}")
+    return elapsed, usage.ru_maxrss / 1024, out  # ru_maxrss is in KB on Linux
+
+
+def fresh_sqlite(tmp: Path, name: str) -> dict:
+    db = tmp / f"{name}.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{db}"}
+    run([PY, "manage.py", "migrate", "--noinput"], env=env)
+    return env
+
+
+def ingest_bench(tmp: Path) -> dict | None:
+    if not eval_texts():
+        log(f"ingest: skipped, no evaluation texts at {EVAL_TEXTS} (only in the team's checkout)")
+        return None
+    docs = int(os.environ.get("BENCH_DOCS", "1000"))
+    workers = int(os.environ.get("BENCH_WORKERS", "2"))
+    folder = tmp / "docs"
+    paths = write_copies(folder, docs)
+    small = tmp / "docs100"
+    write_copies(small, min(100, docs))
+    log(f"ingest: {docs} documents ({len(eval_texts())} eval texts, copied) in {folder}")
+
+    spacy_s, spacy_rss, out = run(
+        [PY, "bench/spacy_pipe.py", str(BATCH_SIZE), *map(str, paths)],
+        env={"DATABASE_URL": "sqlite://:memory:"},
+    )
+    pipe_s = float(out.split()[1])
+    log(f"  bare nlp.pipe: {spacy_s:.1f} s ({pipe_s:.1f} s in nlp.pipe), {spacy_rss:.0f} MB")
+
+    ingest = [PY, "manage.py", "ingest", "--no-progress", "--batch-size", str(BATCH_SIZE)]
+    env = fresh_sqlite(tmp, "ingest1")
+    ingest_s, rss_1000, out = run([*ingest, str(folder)], env=env)
+    log(f"  ingest, 1 process: {ingest_s:.1f} s, {rss_1000:.0f} MB  ({out.strip()})")
+
+    env = fresh_sqlite(tmp, "ingest100")
+    _, rss_100, _ = run([*ingest, str(small)], env=env)
+    log(f"  ingest of 100 documents: {rss_100:.0f} MB")
+
+    env = fresh_sqlite(tmp, f"ingest{workers}")
+    parallel_s, _, out = run([*ingest, "--workers", str(workers), str(folder)], env=env)
+    log(f"  ingest, {workers} workers: {parallel_s:.1f} s  ({out.strip()})")
+
+    return {
+        "docs": docs,
+        "batch_size": BATCH_SIZE,
+        "spacy_docs_per_s": round(docs / spacy_s, 2),
+        "spacy_pipe_only_docs_per_s": round(docs / pipe_s, 2),
+        "ingest_docs_per_s": round(docs / ingest_s, 2),
+        "ratio": round(spacy_s / ingest_s, 3),
+        "workers": workers,
+        "parallel_docs_per_s": round(docs / parallel_s, 2),
+        "parallel_speedup": round(ingest_s / parallel_s, 2),
+        "peak_rss_mb": {"100": round(rss_100), str(docs): round(rss_1000)},
+        "rss_ratio": round(rss_1000 / rss_100, 2),
+    }
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL database to fill, or None when no server answers."""
+    explicit = os.environ.get("BENCH_PG_URL")
+    base = os.environ.get("DATABASE_URL", "")
+    if explicit:
+        url = explicit
+    elif base.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(base)
+        url = urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_bench"))
+    else:
+        url = "postgres://postgres@127.0.0.1:5432/newsroom_scale_bench"
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    name = parts.path.lstrip("/")
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        log(f"postgresql: skipped, no server at {admin} ({str(exc).strip().splitlines()[0]})")
+        return None
+    return url
+
+
+def pages_bench(url: str, sizes: list[int]) -> dict:
+    _, _, out = run(
+        [PY, "bench/pages.py", *map(str, sizes)], env={"DATABASE_URL": url}, quiet=False
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def table(results: dict) -> str:
+    lines = []
+    ingest = results.get("ingest")
+    if ingest:
+        lines += [
+            f"Ingest of {ingest['docs']} documents (batch size {ingest['batch_size']})",
+            f"  bare spaCy nlp.pipe      {ingest['spacy_docs_per_s']:8.2f} docs/s",
+            f"  ingest, 1 process        {ingest['ingest_docs_per_s']:8.2f} docs/s   "
+            f"ratio {ingest['ratio']:.2f} (goal >= 0.85)",
+            f"  ingest, {ingest['workers']} workers        {ingest['parallel_docs_per_s']:8.2f} "
+            f"docs/s   speedup {ingest['parallel_speedup']:.2f}x (goal >= 1.6x)",
+            "  peak RSS                 "
+            + ", ".join(f"{n} docs {mb} MB" for n, mb in ingest["peak_rss_mb"].items())
+            + f"   ratio {ingest['rss_ratio']:.2f} (goal <= 1.3)",
+            "",
+        ]
+    for db, by_size in results.get("pages", {}).items():
+        sizes = list(by_size)
+        header = f"{'page':16}" + "".join(f" | {int(s):>7,} p50    p95  q" for s in sizes)
+        lines += [f"Pages on {db} (ms; q = queries)", header, "-" * len(header)]
+        for page in by_size[sizes[0]]:
+            row = f"{page:16}"
+            for size in sizes:
+                e = by_size[size].get(page, {})
+                row += f" | {e.get('p50_ms', 0):11.1f} {e.get('p95_ms', 0):6.1f}"
+                row += f" {e.get('queries', 0):2d}"
+            lines.append(row)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    started = time.perf_counter()
+    results: dict = {"pages": {}}
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+    with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        if "ingest" not in SKIP:
+            ingest = ingest_bench(tmp)
+            if ingest:
+                results["ingest"] = ingest
+        if "sqlite" not in SKIP:
+            log("pages on SQLite")
+            results["pages"]["sqlite"] = pages_bench(f"sqlite:///{tmp / 'pages.sqlite3'}", sizes)
+        if "postgresql" not in SKIP:
+            url = postgres_url()
+            if url:
+                log(f"pages on PostgreSQL ({urlsplit(url).path.lstrip('/')})")
+                results["pages"]["postgresql"] = pages_bench(url, sizes)
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
+        "seconds": round(time.perf_counter() - started),
+    }
+    (PROJECT_DIR / "bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"bench-results.json written ({results['machine']['seconds']} s)")
+
+
+if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    main()
