@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
@@ -133,7 +134,11 @@ def quote_facets(
 
     # Grouping every matching statement is the page's dearest work and the counts change
     # only with the data: cached per query until the next write (statements/datacache.py).
-    return cached(f"facets:{names}:{limit}:{ids.query}", compute)
+    try:
+        key = f"facets:{names}:{limit}:{ids.query}"
+    except EmptyResultSet:  # a filter that matches nothing by construction (a search
+        return {name: [] for name in names}  # with no words left): no SQL to key on
+    return cached(key, compute)
 
 
 def _facet_counts(sources, names, limit, kind_labels) -> dict[str, list[FacetValue]]:

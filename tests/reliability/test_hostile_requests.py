@@ -399,3 +399,11 @@ def test_pages_send_the_csrf_token_with_htmx_requests(hostile_data, staff_user):
     assert re.search(
         r"hx-headers='\{&quot;X-CSRFToken&quot;: &quot;[\w-]+&quot;\}'", html
     ) or re.search(r"""hx-headers='\{"X-CSRFToken": "[\w-]+"\}'""", html)
+
+
+@pytest.mark.parametrize("q", ["-1", "%", "\\", "\u202e"])
+def test_a_search_with_no_words_left_is_an_empty_result(hostile_data, client, q):
+    """Regression: facet caching keyed on the SQL, and a search that can match nothing has
+    none (EmptyResultSet, a 500 on the country page)."""
+    for url in ["/", "/countries/us/", f"/speakers/{hostile_data['speaker'].slug}/"]:
+        assert client.get(url, {"q": q}).status_code in {200, 400}, url
