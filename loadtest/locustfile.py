@@ -37,8 +37,13 @@ def load_sample(environment, **kwargs):
         SAMPLE[key] = SAMPLE.get(key) or [fallback]
 
 
+# Think time between two pages, in seconds: an analyst reads what a page shows before the
+# next click (LOAD_WAIT="1,3" makes a stress test of the same mix).
+THINK = [float(x) for x in os.environ.get("LOAD_WAIT", "5,15").split(",")]
+
+
 class Analyst(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
 
     def on_start(self):
         self.client.headers.update(HEADERS)
