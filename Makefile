@@ -35,6 +35,7 @@ test: install
 # watcher that re-queues annotations a dead worker left half-done. Settings come from the
 # environment (README, "Deployment"): at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 WEB_WORKERS ?= 3
+WEB_THREADS ?= 4
 TASK_WORKERS ?= 1
 serve: install
 	$(PY) manage.py check --deploy --fail-level WARNING
@@ -46,8 +47,8 @@ serve: install
 	$(PY) manage.py requeue_stale --every 300 & \
 	for i in $$(seq $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --interval 1 & done; \
 	$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-	  --timeout 30 --graceful-timeout 20 --max-requests 2000 --max-requests-jitter 200 \
-	  --access-logfile -
+	  --threads $(WEB_THREADS) --timeout 60 --graceful-timeout 20 \
+	  --max-requests 2000 --max-requests-jitter 200 --access-logfile -
 
 # Load test (not part of `make test`): 50 users for 60 s against gunicorn on 127.0.0.1 and
 # the 100,000-statement PostgreSQL database newsroom_reliab_load (created and filled once).

@@ -3,7 +3,8 @@
 Creates the database when missing and fills it once (`make_fake_corpus`), serves it with
 production settings on 127.0.0.1, runs locust headless for a bounded time, stops
 everything, and prints as its last line: `requests N, failures F, p95 X ms`.
-Environment: LOAD_DB, LOAD_PORT, LOAD_USERS, LOAD_SECONDS, LOAD_STATEMENTS, WEB_WORKERS.
+Environment: LOAD_DB, LOAD_PORT, LOAD_USERS, LOAD_SECONDS, LOAD_STATEMENTS, LOAD_WAIT,
+WEB_WORKERS, WEB_THREADS.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ PORT = int(os.environ.get("LOAD_PORT", "8105"))
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 STATEMENTS = int(os.environ.get("LOAD_STATEMENTS", "100000"))
-WORKERS = int(os.environ.get("WEB_WORKERS", "4"))
+WORKERS = int(os.environ.get("WEB_WORKERS", "3"))
+THREADS = int(os.environ.get("WEB_THREADS", "4"))
 SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
@@ -116,10 +118,11 @@ def main() -> int:
         env = production_env(str(Path(tmp) / "static"))
         prepare_database(env)
         manage("collectstatic", "--noinput", "-v", "0", env=env)
-        say(f"gunicorn on 127.0.0.1:{PORT} with {WORKERS} workers")
+        say(f"gunicorn on 127.0.0.1:{PORT}: {WORKERS} workers x {THREADS} threads")
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "newsroom.wsgi", "--bind", f"127.0.0.1:{PORT}",
-             "--workers", str(WORKERS), "--timeout", "30", "--log-level", "warning"],
+             "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "60",
+             "--log-level", "warning"],
             cwd=PROJECT, env=env, start_new_session=True,
         )  # fmt: skip
         try:
