@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 
@@ -64,8 +65,20 @@ class Topic(models.Model):
 
 class SpeakerQuerySet(models.QuerySet):
     def with_statement_counts(self) -> SpeakerQuerySet:
+        # A count per speaker from the (speaker, is_deleted) index, not a JOIN + GROUP BY
+        # over every statement: with the join, PostgreSQL merge-joined all 100k statements
+        # to rank 36 matching speakers (450 ms).
+        visible = (
+            Quote.objects.filter(speaker=models.OuterRef("pk"), is_deleted=False)
+            .order_by()
+            .values("speaker")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         return self.annotate(
-            statement_count=models.Count("quotes", filter=Q(quotes__is_deleted=False))
+            statement_count=Coalesce(
+                models.Subquery(visible), 0, output_field=models.IntegerField()
+            )
         )
 
     def name_contains(self, folded: str) -> SpeakerQuerySet:

@@ -70,9 +70,15 @@ def _matching_text(qs: QuoteQuerySet, text: str) -> QuoteQuerySet:
 
 def with_list_rows(qs: QuoteQuerySet) -> QuoteQuerySet:
     """Fetch what a list row or an export row shows, in a constant number of queries."""
-    return qs.select_related("article", "speaker", "speaker__country").prefetch_related(
-        Prefetch("countries", queryset=Country.objects.only("code", "name").order_by("code")),
-        Prefetch("topics", queryset=Topic.objects.only("slug", "name").order_by("slug")),
+    return (
+        qs.select_related("article", "speaker", "speaker__country")
+        # Not the article text: a row never shows it, and the database would carry every
+        # matching article's body through the sort (20k bodies for a busy country).
+        .defer("article__body", "speaker__country__aliases")
+        .prefetch_related(
+            Prefetch("countries", queryset=Country.objects.only("code", "name").order_by("code")),
+            Prefetch("topics", queryset=Topic.objects.only("slug", "name").order_by("slug")),
+        )
     )
 
 
@@ -135,10 +141,10 @@ def quote_facets(
     # Grouping every matching statement is the page's dearest work and the counts change
     # only with the data: cached per query until the next write (statements/datacache.py).
     try:
-        key = f"facets:{names}:{limit}:{ids.query}"
-    except EmptyResultSet:  # a filter that matches nothing by construction (a search
-        return {name: [] for name in names}  # with no words left): no SQL to key on
-    return cached(key, compute)
+        sql = str(ids.query)
+    except EmptyResultSet:  # a filter that can match nothing (e.g. a query of only "-")
+        return {name: [] for name in names}
+    return cached(f"facets:{names}:{limit}:{sql}", compute)
 
 
 def _facet_counts(sources, names, limit, kind_labels) -> dict[str, list[FacetValue]]:

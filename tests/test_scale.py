@@ -401,3 +401,14 @@ def test_two_workers_drain_one_queue_each_article_annotated_once(tmp_path, setti
     assert outcomes == ["annotated"] * 6 + ["skipped"] * 6  # each article annotated once
     assert set(Article.objects.values_list("status", flat=True)) == {"annotated"}
     assert Quote.objects.count() > 6
+
+
+@pytest.mark.django_db
+def test_facets_of_a_filter_that_matches_nothing_by_construction():
+    """Found by the browse tests' hypothesis run: the facet cache key is the SQL, and a
+    queryset that can match nothing has none."""
+    from statements.selectors import quote_facets
+
+    make_quotes("Something said")
+    facets = quote_facets(queryset=quote_text_search(Quote.objects.all(), "- * :"))
+    assert facets and all(values == [] for values in facets.values())
