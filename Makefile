@@ -47,7 +47,7 @@ serve: install
 	$(PY) manage.py requeue_stale --every 300 & \
 	for i in $$(seq $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --interval 1 & done; \
 	$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-	  --threads $(WEB_THREADS) --timeout 60 --graceful-timeout 20 \
+	  --threads $(WEB_THREADS) --timeout 60 --graceful-timeout 20 --keep-alive 75 \
 	  --max-requests 2000 --max-requests-jitter 200 --access-logfile -
 
 # Load test (not part of `make test`): 50 users for 60 s against gunicorn on 127.0.0.1 and

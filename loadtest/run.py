@@ -118,11 +118,13 @@ def main() -> int:
         env = production_env(str(Path(tmp) / "static"))
         prepare_database(env)
         manage("collectstatic", "--noinput", "-v", "0", env=env)
+        # Keep-alive longer than the clients' pauses: with gunicorn's 2 s default, a client
+        # reusing a connection just as the server closes it gets "connection reset".
         say(f"gunicorn on 127.0.0.1:{PORT}: {WORKERS} workers x {THREADS} threads")
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "newsroom.wsgi", "--bind", f"127.0.0.1:{PORT}",
              "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "60",
-             "--log-level", "warning"],
+             "--keep-alive", "75", "--log-level", "warning"],
             cwd=PROJECT, env=env, start_new_session=True,
         )  # fmt: skip
         try:
