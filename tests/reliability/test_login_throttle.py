@@ -82,3 +82,21 @@ def test_client_address_from_a_trusted_proxy_header(rf, settings):
     assert client_address(request) == "10.0.0.1"  # headers are not trusted by default
     settings.LOGIN_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     assert client_address(request) == "203.0.113.1"
+
+
+@pytest.mark.django_db
+def test_the_throttle_works_with_the_production_cache(staff_user, settings):
+    """Production shares the counts between web workers through the database cache."""
+    from django.core.management import call_command
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "newsroom_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    client = Client(REMOTE_ADDR="203.0.113.11")
+    for _ in range(settings.LOGIN_FAILURES_PER_USER):
+        assert attempt(client, "editor", "wrong").status_code == 200
+    assert attempt(client, "editor", "a-long-staff-password").status_code == 429
