@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .cues import candidates, cue_lemma, mention_span, subject_of
+from .cues import candidates, cue_forms, cue_lemma, mention_span, subject_of
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
 from .speakers import SpeakerTable
@@ -82,7 +82,8 @@ class SpanIndex(list):
 
 class Paragraphs:
     def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        # a run of newlines (blank lines) separates two paragraphs, not several
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n\s*", text)]
 
     def index(self, pos: int) -> int:
         return bisect_right(self.starts, pos) - 1
@@ -231,7 +232,7 @@ def _part_statements(
 
 
 def _colon_lines(doc: Doc, text: str, lq: list, used: set[int], off: int) -> list:
-    """'PENCE: Well, ...' (transcripts) and 'Sanders: Clinton needs to ...' (headlines): a
+    """'MORALES: Well, ...' (transcripts) and 'Okafor: Talks must resume ...' (headlines): a
     short capitalised name, a colon, and the rest of the line as what was said."""
     out = []
     for line in re.finditer(r"[^\n]+", text):
@@ -259,16 +260,25 @@ def _colon_lines(doc: Doc, text: str, lq: list, used: set[int], off: int) -> lis
     return out
 
 
-def _joins(text: str, close: int, next_open: int, cue_at: int) -> bool:
+def _joins(text: str, q1_end: int, close: int, next_open: int, cue_at: int) -> bool:
     """Whether the text between two quotes is only the cue clause that interrupts one
-    statement ('"A," she said, "B."' or '"A," she said. "B."'): same paragraph, short, and
-    the cue sentence ends where the next quote opens."""
+    statement ('"A," she said, "B."' or '"A," she said. "B."'): same paragraph, short, the
+    cue trails the first part (which ends with a comma, ? or !, not a full stop) and the cue
+    sentence ends where the next quote opens."""
     gap = text[close:next_open]
     if not (close <= cue_at < next_open) or len(gap) > 250 or "\n" in gap:
         return False
+    last_char = text[max(0, q1_end - 4) : q1_end].rstrip(" \t'’\"")[-1:]
+    if last_char not in (",", "?", "!", "—", "–", "-", ":") and gap.lstrip(' \t"”’»')[:1] != ",":
+        return False  # '"A." To which she said, "B."': the cue opens the second quote only
     ends = sentence_ends(gap + " ")
     if ends and ends[0] != len(gap.rstrip()) - 1:
         return False  # more than the cue sentence lies between the quotes
+    forms = cue_forms()
+    cue_word = _WORDS.match(text, cue_at)
+    after_cue = text[cue_word.end() if cue_word else cue_at : next_open]
+    if any(w.endswith("ing") and w.lower() in forms for w in _WORDS.findall(after_cue)):
+        return False  # '"A," X said, adding, "B."': B has a cue of its own
     return gap.rstrip()[-1:] in (",", ":", ".", "!", "?", ";")
 
 
@@ -283,13 +293,13 @@ def _merge_interrupted(
     close = lq[last][3] if lq[last][3] is not None else lq[last][1]
     if last + 1 < len(lq) and last + 1 not in used:
         nxt = lq[last + 1]
-        if _joins(text, close, nxt[2], cue_at):
+        if _joins(text, lq[last][1], close, nxt[2], cue_at):
             used.add(last + 1)
             return s, nxt[1]
     if first > 0 and first - 1 not in used:
         prev = lq[first - 1]
         prev_close = prev[3] if prev[3] is not None else prev[1]
-        if _joins(text, prev_close, lq[first][2], cue_at):
+        if _joins(text, prev[1], prev_close, lq[first][2], cue_at):
             used.add(first - 1)
             return prev[0], e
     return s, e
@@ -325,7 +335,7 @@ def _quote_statement(
     stop = min(nxt, line_end)
     ends = sentence_ends(text, close, stop)
     win_end = ends[0] + 1 if ends else stop
-    last_char = text[qs:qe].rstrip()[-1:]
+    last_char = text[qs:qe].rstrip(" \t'’\"")[-1:]  # the end of the words, inner marks aside
     cue = None
     if last_char in (",", "?", "!", "—", "–", "-", ":") or text[close:win_end].lstrip()[:1] in (
         ",", "—", "–",
@@ -339,7 +349,7 @@ def _quote_statement(
         if subj is None or subj.idx < close:
             cue = None
     interrupted_end = None
-    if cue is not None and k + 1 < len(lq) and _joins(text, close, nxt, cue.idx):
+    if cue is not None and k + 1 < len(lq) and _joins(text, qe, close, nxt, cue.idx):
         interrupted_end = lq[k + 1][1]
     if cue is None:
         # leading cue: 'He said: "..."' in the sentence before the opening mark
@@ -372,7 +382,7 @@ def _quote_statement(
         return Statement(qs + off, end + off, "direct", cue_span, subj, off)
     # no cue: a quote standing as its own sentence takes the speaker of the passage
     before = _char_before(text, qopen)
-    standalone = before == "" or before in '.!?:\n”"'
+    standalone = before == "" or before in '.!?:\n”"’'
     if not standalone or len(text[qs:qe].split()) < MIN_NOCUE_WORDS:
         return None
     used_quotes.add(k)
@@ -434,6 +444,8 @@ def _resolve(
         if st.inherit:
             if last is not None and paras.index(st.start) - paras.index(last.end) <= 1:
                 st.speaker, st.mention = last.speaker, last.mention
+                if st.speaker is not None:
+                    last = st  # a run of quoted paragraphs keeps its speaker
             continue
         if st.subj is not None:
             if st.subj_span is not None:
@@ -460,6 +472,8 @@ def _build(
     for st in statements:
         # one statement per content span: a second cue on the same words is dropped
         if kept and kept[-1].start == st.start and kept[-1].end == st.end:
+            if kept[-1].speaker is None and st.speaker is not None:
+                kept[-1] = st  # 'X said in a statement that ...': the verb names X
             continue
         kept.append(st)
     remap: dict[int, int] = {}

@@ -65,6 +65,16 @@ def _forms() -> dict[str, str]:
     return out
 
 
+def cue_forms() -> frozenset[str]:
+    """Every word form of every cue verb."""
+    return _form_set()
+
+
+@cache
+def _form_set() -> frozenset[str]:
+    return frozenset(_forms())
+
+
 _MATCHERS: dict[int, Matcher] = {}
 
 
@@ -105,6 +115,8 @@ def subject_of(verb: Token) -> Token | None:
             return None
         if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
             v = v.head
+        elif v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head is not v.head:
+            v = v.head.head  # 'began by saying', 'after saying
         elif v.dep_ == "ccomp" and v.head is not v and (v is not verb or cue_lemma(v.head)):
             # 'X said A and added B' is often parsed with 'added' as a clause of 'said'
             v = v.head
@@ -140,17 +152,51 @@ def _child(tok: Token, deps: set[str], after: int = -1) -> Token | None:
     return None
 
 
-def _clause_content(verb: Token) -> tuple[int, int] | None:
-    c = _child(verb, {"ccomp"})
-    if c is None:
+def _clause_content(verb: Token, heirs: dict[int, Token] | None = None) -> tuple[int, int] | None:
+    """The clausal complement of a cue, without a second cue of the same speaker hanging off
+    its right end ('X said A and called on B', 'X said A, citing B'): that cue is recorded in
+    `heirs` with X's subject so that it gets its own statement."""
+    comps = [c for c in verb.children if c.dep_ == "ccomp"]
+    if not comps:
         return None
+    c = comps[0]
+    if len(comps) > 1:
+        # 'Writing for X that all agreed Y won, Z noted that ...': the that-clause after
+        # the cue is what was said, not a clause the parser hung before it
+        marked = [
+            x for x in comps if any(m.dep_ == "mark" and m.lower_ == "that" for m in x.children)
+        ]
+        c = (marked or comps)[0]
+    doc = c.doc
     right = c.right_edge.i + 1
-    for cj in c.rights:
-        # 'X said A and called on B': the second cue is X's, not part of what X said
-        if cj.dep_ == "conj" and cue_lemma(cj) and _child(cj, SUBJECT_DEPS) is None:
-            right = cj.i
-            while right > c.i + 1 and c.doc[right - 1].dep_ in ("cc", "punct"):
+    for t in doc[c.i + 1 : right]:
+        if (
+            t.dep_ in ("conj", "advcl")
+            and t.head.i >= c.i
+            and cue_lemma(t)
+            and _child(t, SUBJECT_DEPS) is None
+            and doc[t.i - 1].dep_ in ("cc", "punct")
+            and t.right_edge.i + 1 >= right - 1
+        ):
+            right = t.i
+            while right > c.i + 1 and doc[right - 1].dep_ in ("cc", "punct"):
                 right -= 1
+            if heirs is not None:
+                subj = subject_of(verb)
+                if subj is not None:
+                    heirs[t.i] = subj
+            break
+    for t in c.rights:
+        # 'X said A, but he refuses B': a second full clause after a comma is the writer's
+        if (
+            t.dep_ == "conj"
+            and t.i < right
+            and _child(t, SUBJECT_DEPS) is not None
+            and t.i >= 2
+            and doc[t.left_edge.i - 1].dep_ == "cc"
+            and doc[t.left_edge.i - 2].text == ","
+        ):
+            right = t.left_edge.i - 2
             break
     return c.left_edge.i, right
 
@@ -161,6 +207,7 @@ def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
     lex = cues()
     out: list[Candidate] = []
     seen: set[int] = set()
+    heirs: dict[int, Token] = {}  # cue token -> subject inherited from an enclosing cue
     for match_id, s, e in cue_matcher(doc.vocab)(doc):
         label = doc.vocab.strings[match_id]
         if label == "SOURCE_PREP":
@@ -184,14 +231,16 @@ def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
         if lemma is None:
             continue
         seen.add(tok.i)
-        cand = _verb_candidate(doc, tok, lemma, lex, headline_end)
+        cand = _verb_candidate(doc, tok, lemma, lex, headline_end, heirs)
         if cand is not None:
             out.append(cand)
     return out
 
 
-def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> Candidate | None:
-    subj = subject_of(v)
+def _verb_candidate(
+    doc: Doc, v: Token, lemma: str, lex, headline_end: int, heirs: dict[int, Token]
+) -> Candidate | None:
+    subj = heirs.get(v.i) or subject_of(v)
     span: tuple[int, int] | None = None
     via = "ccomp"
     cue_end_tok = v
@@ -203,7 +252,7 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
             if subj is not None:
                 span, via = (v.i + 1, v.sent.end), "headline"
     if span is None and lemma in lex.speech:
-        span = _clause_content(v)
+        span = _clause_content(v, heirs)
     if span is None and lemma in lex.appeal:
         obj = _child(v, {"dobj"}, v.i)
         if obj is not None:
@@ -238,6 +287,14 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
                 break
             if span is not None:
                 break
+    if span is None and lemma in lex.naming:
+        # 'called it a common ailment', 'called her vote a mistake': object and its label
+        obj = _child(v, {"dobj", "nsubj"}, v.i)
+        label = _child(v, {"oprd", "xcomp", "ccomp", "attr"}, obj.i) if obj is not None else None
+        if label is None and obj is not None:
+            label = _child(obj, {"oprd", "appos", "attr"}, obj.i)
+        if obj is not None and label is not None:
+            span, via = (obj.left_edge.i, max(obj.right_edge.i, label.right_edge.i) + 1), "label"
     if span is None and lemma in lex.objects:
         obj = _child(v, {"dobj"}, v.i)
         if obj is not None and obj.lower_ not in ("it", "this", "that", "what", "something"):
@@ -247,7 +304,7 @@ def _verb_candidate(doc: Doc, v: Token, lemma: str, lex, headline_end: int) -> C
                 right = extra.right_edge.i + 1
             if lemma == "call" and (extra is None or extra.dep_ != "oprd"):
                 pass  # 'called the meeting' is no statement; 'called him a liar' is
-            elif right - obj.left_edge.i >= 2 or extra is not None:
+            elif right - obj.left_edge.i >= 2 or extra is not None or obj.pos_ == "PROPN":
                 span, via = (obj.left_edge.i, right), "object"
     if span is None and (lemma in lex.objects or lemma in lex.speech):
         # passive with its agent: 'X is supported by Y' (Y the source, X the content)
@@ -293,8 +350,11 @@ def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:
     """'Acts of protest, X said, are acts of patriotism.' / 'People like Y, he said.': the
     cue clause sits inside or after the content, set off by a comma."""
     doc, sent = v.doc, v.sent
-    if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in v.children):
-        return None
+    for c in v.children:
+        if c.dep_ in ("ccomp", "xcomp"):
+            return None
+        if c.dep_ == "dobj" and not (c.pos_ == "PRON" or c.right_edge.i - c.left_edge.i < 2):
+            return None  # 'he told me' may be inserted; 'she held rallies' is no cue clause
     left = min(subj.left_edge.i, v.i)
     right = max(v.i, subj.right_edge.i)
     for c in v.rights:
@@ -317,16 +377,6 @@ def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:
     return None
 
 
-def inverted_subject(v: Token) -> Token | None:
-    """'..., said James Acton' when the parser took a word of the quote as subject."""
-    for c in v.rights:
-        if c.dep_ in ("nsubj", "dobj", "attr", "npadvmod", "oprd", "appos", "dep") and c.pos_ in (
-            "PROPN", "NOUN", "PRON",
-        ):  # fmt: skip
-            return c
-    return None
-
-
 def _noun_candidate(doc: Doc, noun: Token) -> Candidate | None:
     """'X's claim that ...', 'a warning from Y that ...': a cue noun with a that-clause."""
     clause = None
@@ -346,10 +396,17 @@ def _noun_candidate(doc: Doc, noun: Token) -> Candidate | None:
             if p.dep_ == "prep" and p.lower_ in ("by", "from", "of") and p.i < clause.i:
                 source = _child(p, {"pobj"})
                 break
+    cue = noun
+    prep = noun.head
+    if source is None and prep.dep_ == "prep" and prep.head is not prep and cue_lemma(prep.head):
+        # 'X said in a statement that ...' parsed with the clause on the noun: X is the source
+        source = subject_of(prep.head)
+        if source is not None:
+            cue = prep.head
     chars = _chars(doc, clause.left_edge.i, clause.right_edge.i + 1)
     if chars is None or clause.right_edge.i - clause.left_edge.i < 3:
         return None
-    return Candidate(chars[0], chars[1], noun, noun.idx + len(noun), source, via="noun")
+    return Candidate(chars[0], chars[1], cue, noun.idx + len(noun), source, via="noun")
 
 
 def _according(doc: Doc, s: int, e: int) -> Candidate | None:

@@ -21,6 +21,7 @@ class CueLexicon:
     appeal: frozenset[str]
     objects: frozenset[str]
     intent: frozenset[str]
+    naming: frozenset[str]
     parenthetical: frozenset[str]
     prepositional: dict[str, frozenset[str]]
     nouns: frozenset[str]
@@ -41,6 +42,7 @@ def cues() -> CueLexicon:
         appeal=frozenset(data["appeal"]),
         objects=frozenset(data["object"]),
         intent=frozenset(data.get("intent", ())),
+        naming=frozenset(data.get("naming", ())),
         parenthetical=frozenset(data.get("parenthetical", ())),
         prepositional={k: frozenset(v) for k, v in data["prepositional"].items()},
         nouns=frozenset(data["nouns"]),

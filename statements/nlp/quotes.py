@@ -14,7 +14,8 @@ OPENERS = "“„‟«"
 CLOSERS = "”»"
 STRAIGHT = '"'
 MARKS = OPENERS + CLOSERS + STRAIGHT
-_EVENT = re.compile(r'["“”„‟«»]|\n')
+_EVENT = re.compile(r'["“”„‟«»‘’]|\n')
+SINGLE_OPEN, SINGLE_CLOSE = "‘", "’"
 _OPEN_CONTEXT = set(" \t\r\n([{–—-/\u00a0\u2028\u2029") | set(OPENERS)
 _CLOSE_CONTEXT = set(" \t\r\n)]}.,;:!?–—-/\u00a0\u2028\u2029") | set(CLOSERS)
 
@@ -67,6 +68,13 @@ def _next_paragraph_opener(text: str, i: int) -> int | None:
     return None
 
 
+def _closes_single(text: str, i: int) -> bool:
+    """’ closes a single-quoted passage unless it is an apostrophe inside a word (don’t)."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isspace() and not after.isalnum()
+
+
 def scan_quotes(text: str) -> list[QuoteSpan]:
     """All quoted passages of `text`, in order, as content spans (marks excluded)."""
     spans: list[QuoteSpan] = []
@@ -81,9 +89,28 @@ def scan_quotes(text: str) -> list[QuoteSpan]:
         if e > s:
             spans.append(QuoteSpan(open_at, close, s, e, paragraphs))
 
+    single_at: int | None = None  # British-style ‘...’ quote being read (outside doubles)
+
     for m in _EVENT.finditer(text):
         i = m.start()
-        if text[i] == "\n":
+        ch = text[i]
+        if ch in (SINGLE_OPEN, SINGLE_CLOSE) or (ch == "\n" and single_at is not None):
+            if open_at is not None:
+                continue  # single marks inside a double quote are a quote within the quote
+            if ch == "\n":
+                single_at = None  # unbalanced single marks are dropped: apostrophes look alike
+            elif ch == SINGLE_OPEN and _role(text, i) != "close":
+                single_at = i
+            elif ch == SINGLE_CLOSE and single_at is not None and _closes_single(text, i):
+                s, e = _trim(text, single_at + 1, i)
+                if e > s:
+                    spans.append(QuoteSpan(single_at, i, s, e, 1))
+                single_at = None
+            if ch != "\n":
+                continue
+        elif single_at is not None:
+            single_at = None  # a double mark: the single one was an apostrophe after all
+        if ch == "\n":
             if i == last_newline + 1:  # runs of blank lines: handled at the first newline
                 last_newline = i
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -19,11 +20,49 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 SKIP_POS = {"DET", "PUNCT", "PART", "SPACE", "CCONJ"}
 
 
+@cache
+def _gender_detector():
+    try:  # optional: gender-guesser's first-name table (pip install gender-guesser==0.4.0)
+        from gender_guesser.detector import Detector
+    except ImportError:
+        return None
+    return Detector(case_sensitive=False)
+
+
+def first_name_gender(name: str) -> str | None:
+    """'male' / 'female' when a first name is clearly one or the other, else None."""
+    detector = _gender_detector()
+    if detector is None or not name.isalpha():
+        return None
+    guess = detector.get_gender(name)
+    return {"male": "male", "female": "female"}.get(guess)
+
+
+_NOT_PERSON_TITLES = {
+    "state", "national", "security", "house", "press", "high", "special", "first", "foreign",
+    "defence", "defense", "interior", "finance", "general's", "under", "then", "former",
+    "acting", "interim", "senior", "permanent", "deputy", "vice", "prime", "majority",
+    "minority", "republican", "democratic", "democrat", "incumbent", "presumptive", "executive",
+    "assistant", "chief", "head", "top",
+}  # fmt: skip
+
+
+@cache
+def lex_person_titles() -> frozenset[str]:
+    """Title words that only people hold ('commissioner', 'spokesman', 'Sen.')."""
+    return frozenset(roles().titles - _NOT_PERSON_TITLES)
+
+
 @dataclass
 class Entity:
     profile: SpeakerProfile
     tokens: tuple[str, ...]  # folded name tokens
-    gender: str | None = None
+    gender: str | None = None  # from the text: titles, role words, pronouns used of them
+    name_gender: str | None = None  # a prior from the first name, weaker than the text
+
+    def likely_gender(self) -> str | None:
+        return self.gender or self.name_gender
+
     aliases: set[str] = field(default_factory=set)  # folded surface forms
 
 
@@ -61,6 +100,20 @@ def _name_words(span: Span) -> list[str]:
     while words and words[0].lower() in lex.titles:
         words.pop(0)
     return words
+
+
+def _appos_role(a: Token) -> list[Token]:
+    """Role words of an apposition ('Jens Stoltenberg, NATO's secretary general, said'):
+    a short noun phrase headed by a common noun; relative clauses and the like cut off."""
+    if a.pos_ != "NOUN":
+        return []
+    words = []
+    for t in a.subtree:
+        if t.i > a.i and t.dep_ in ("relcl", "acl", "punct", "cc", "conj", "advcl"):
+            break
+        if t.pos_ not in SKIP_POS:
+            words.append(t)
+    return words if len(words) <= 8 else []
 
 
 @dataclass
@@ -182,6 +235,13 @@ class SpeakerTable:
         tokens = tuple(fold(text).split())
         # a surname or short form of a person already named is that person, whatever NER says
         kind = "person" if self._find_person(tokens) is not None else self._kind(words)
+        if kind in ("organisation", "unknown") and fold(text) not in self._orgs:
+            # NER often tags 'EU trade commissioner Helena Vasquez' as one organisation: a
+            # person's title before the name, or a known first name, says otherwise
+            titled = any(t.lower_ in lex_person_titles() and t.pos_ in ("NOUN", "PROPN")
+                         for t in m.role)  # fmt: skip
+            if titled or (len(words) > 1 and first_name_gender(words[0].text)):
+                kind = "person"
         role_text = " ".join(t.text for t in m.role).strip()
         if kind == "country":
             code = surface_index()[text]
@@ -191,12 +251,16 @@ class SpeakerTable:
             return self._other(canonical, kind, text)
         idx = self._find_person(tokens)
         if idx is None:
-            idx = self._add(Entity(SpeakerProfile(name=text, kind="person"), tokens))
+            entity = Entity(SpeakerProfile(name=text, kind="person"), tokens)
+            entity.name_gender = first_name_gender(words[0].text) if len(words) > 1 else None
+            idx = self._add(entity)
         ent = self.entities[idx]
         if len(tokens) > len(ent.tokens):  # the fuller form becomes the canonical name
             if ent.profile.name not in ent.profile.aliases:
                 ent.profile.aliases.append(ent.profile.name)
             ent.profile.name, ent.tokens = text, tokens
+            if ent.name_gender is None and len(words) > 1:
+                ent.name_gender = first_name_gender(words[0].text)
             self._index_person(idx)
         elif text != ent.profile.name and text not in ent.profile.aliases:
             ent.profile.aliases.append(text)
@@ -272,9 +336,19 @@ class SpeakerTable:
         """'the secretary-general', 'the NATO chief' -> the person holding that role."""
         lex = roles()
         words = [t for t in m.role if not t.is_stop or t.lower_ in lex.titles]
-        if not words:
-            return None
         head = m.head
+        # only a definite, singular role noun names one person: 'the minister', 'the NATO
+        # chief' - not 'officials', 'Central European leaders' or 'one official'
+        definite = any(t.dep_ == "det" and t.lower_ in ("the", "this") for t in span)
+        if not words or head.tag_ not in ("NN", "NNP") or not definite:
+            return None
+        head_word = fold(head.lemma_)
+        if (
+            head_word not in lex.titles
+            and head_word not in lex.generic_heads
+            and not any(t.lower_ in lex.titles for t in words)
+        ):
+            return None  # 'the family', 'the report': not an office
         anchors = [t for t in words if t.text in lex.organisations or t.text in surface_index()]
         head_key = fold_compact(
             " ".join(t.text for t in words if t.i >= head.i - 2 and t not in anchors)
@@ -316,10 +390,10 @@ class SpeakerTable:
                 if len(recent) == 3:
                     break
             for idx in recent:
-                if self.entities[idx].gender == gender:
+                if self.entities[idx].likely_gender() == gender:
                     return idx
             for idx in recent:
-                if self.entities[idx].gender is None:
+                if self.entities[idx].likely_gender() is None:
                     self.entities[idx].gender = gender
                     return idx
             return None
@@ -350,8 +424,9 @@ class SpeakerTable:
             idx = self.named(m, span)
             ent = self.entities[idx]
             if ent.profile.kind == "person" and appos:
-                a = appos[0]
-                self._set_role(ent, [t for t in a.subtree if t.pos_ not in SKIP_POS])
+                role = _appos_role(appos[0])
+                if role:
+                    self._set_role(ent, role)
             return idx
         idx = self.role_noun(m, span)
         if idx is not None:

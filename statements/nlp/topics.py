@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from .lexicon import load_data
 
@@ -19,5 +20,10 @@ class TopicRule:
 
 def default_topics() -> list[TopicRule]:
     """The default topic set from data/topics.json (the Django side stores it in Topic)."""
+    return [TopicRule(t.slug, t.name, list(t.keywords)) for t in _default_topics()]
+
+
+@cache
+def _default_topics() -> tuple[TopicRule, ...]:
     data = load_data("topics.json")
-    return [TopicRule(t["slug"], t["name"], list(t["keywords"])) for t in data["topics"]]
+    return tuple(TopicRule(t["slug"], t["name"], list(t["keywords"])) for t in data["topics"])

@@ -181,3 +181,49 @@ def test_transcript_speaker_labels(ann):
     r = ann(text)
     q = find(r, "We will accept it")
     assert q.mention.text == "KELLER"
+
+
+def test_british_single_quotes(ann):
+    r = ann("‘We will not accept this,’ said Fiona Marsh, the trade minister.")
+    q = find(r, "will not accept")
+    assert q.kind == "direct"
+    assert speaker_of(r, q) == "Fiona Marsh"
+
+
+def test_said_with_a_participle_gives_two_statements(ann):
+    r = ann("Experts said prices had doubled, citing figures from the central bank.")
+    said, citing = find(r, "prices had doubled"), find(r, "figures from")
+    assert said is not citing
+    assert citing.mention.text == "Experts"
+
+
+def test_run_of_quoted_paragraphs_keeps_the_speaker(ann):
+    text = (
+        "Nora Lind said the agreement was a turning point.\n\n"
+        "“It took us three years to get here and many nights of talks.”\n\n"
+        "“Nobody in this room expected the other side to sign in the end.”\n"
+    )
+    r = ann(text)
+    assert speaker_of(r, find(r, "three years")) == "Nora Lind"
+    assert speaker_of(r, find(r, "Nobody in this room")) == "Nora Lind"
+
+
+def test_quote_after_a_participle_cue_is_separate(ann):
+    text = "“The port stays shut,” Ana Ruiz said, adding later, “the ships can wait.”"
+    r = ann(text)
+    first = find(r, "port stays shut")
+    assert "ships can wait" not in first.text
+
+
+def test_full_stop_quote_does_not_join_the_next_cue(ann):
+    text = "I told her: “We will leave at dawn.” To which Rosa Lenz said, “Then take the car.”"
+    r = ann(text)
+    q = find(r, "take the car")
+    assert "leave at dawn" not in q.text
+    assert speaker_of(r, q) == "Rosa Lenz"
+
+
+def test_cue_after_a_preposition_takes_the_clause_subject(ann):
+    r = ann("Lena Fors opened the session by saying that the budget was final.")
+    q = find(r, "budget was final")
+    assert speaker_of(r, q) == "Lena Fors"

@@ -47,3 +47,10 @@ def test_empty_and_mark_only_texts():
     assert scan_quotes("") == []
     assert contents('"') == []
     assert contents('""') == []
+
+
+def test_british_single_quotes_outside_double_quotes():
+    text = "‘We will respond firmly,’ the minister said. He didn’t say when."
+    assert contents(text) == ["We will respond firmly,"]
+    assert contents("“She said ‘no’ twice,” he said.") == ["She said ‘no’ twice,"]
+    assert contents("The leaders’ summit and the ministers’ talks went on.") == []

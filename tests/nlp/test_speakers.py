@@ -107,3 +107,38 @@ def test_single_ner_label_is_not_trusted(ann):
     speakers = {find(r, f).speaker for f in ("embassy was safe", "staff had", "no one was hurt")}
     assert len(speakers) == 1
     assert r.speakers[speakers.pop()].kind == "person"
+
+
+def test_first_name_gives_a_gender_prior(ann):
+    text = (
+        "Foreign ministry spokesman Tao Ming said the meeting went well. "
+        "“This is a test of the partnership,” said Markus Feld, a senior analyst. "
+        "He said both sides had too much to lose."
+    )
+    r = ann(text)
+    assert speaker_of(r, find(r, "too much to lose")) == "Markus Feld"
+
+
+def test_text_evidence_beats_the_first_name_prior(ann):
+    # 'her' in the speaker's own sentence outweighs what the first name suggests
+    text = (
+        "Ambassador Kay Morton said the decision worried her government. "
+        "Paul Dunn said nothing would change. "
+        "She said the embassy would stay open."
+    )
+    r = ann(text)
+    assert speaker_of(r, find(r, "embassy would stay open")) == "Kay Morton"
+
+
+def test_title_makes_a_person_whatever_ner_says(ann):
+    r = ann("EU trade commissioner Helena Vasquez said the bloc would respond.")
+    profile = r.speakers[find(r, "bloc would respond").speaker]
+    assert profile.kind == "person"
+    assert profile.organisation == "European Union"
+
+
+def test_kremlin_statement(ann):
+    r = ann("The Kremlin said in a statement that the talks were over.")
+    q = find(r, "talks were over")
+    assert r.speakers[q.speaker].country == "RU"
+    assert q.cue.text == "said in a statement"
