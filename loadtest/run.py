@@ -9,7 +9,6 @@ WEB_WORKERS, WEB_THREADS.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import secrets
@@ -103,14 +102,34 @@ def wait_until_up(timeout: float = 60) -> None:
     raise SystemExit("loadtest: gunicorn did not answer /healthz in time")
 
 
-def summary(stats_csv: Path) -> str:
-    with stats_csv.open(newline="") as f:
-        rows = {row["Name"]: row for row in csv.DictReader(f)}
-    total = rows["Aggregated"]
-    return (
-        f"requests {int(total['Request Count'])}, failures {int(total['Failure Count'])}, "
-        f"p95 {float(total['95%']):.0f} ms"
-    )
+def percentile(times: dict[float, int], fraction: float) -> float:
+    """From locust's response-time histogram (rounded milliseconds -> count)."""
+    total, seen = sum(times.values()), 0
+    for ms in sorted(times):
+        seen += times[ms]
+        if seen >= fraction * total:
+            return ms
+    return 0.0
+
+
+def summary(stats_json: Path) -> str:
+    """A table per endpoint on standard error, and the final line, from locust's JSON (its
+    CSV is written before the last requests of the stop timeout finish)."""
+    entries = sorted(json.loads(stats_json.read_text()), key=lambda e: e["name"])
+    everything: dict[float, int] = {}
+    say(f"{'endpoint':<22} {'requests':>8} {'failures':>8} {'median':>7} {'p95':>7} {'max':>7}")
+    for e in entries:
+        times = {float(ms): n for ms, n in e["response_times"].items()}
+        for ms, n in times.items():
+            everything[ms] = everything.get(ms, 0) + n
+        say(
+            f"{e['name']:<22} {e['num_requests']:>8} {e['num_failures']:>8} "
+            f"{percentile(times, 0.5):>7.0f} {percentile(times, 0.95):>7.0f} "
+            f"{e['max_response_time']:>7.0f}"
+        )
+    requests = sum(e["num_requests"] for e in entries)
+    failures = sum(e["num_failures"] for e in entries)
+    return f"requests {requests}, failures {failures}, p95 {percentile(everything, 0.95):.0f} ms"
 
 
 def main() -> int:
@@ -137,11 +156,11 @@ def main() -> int:
                 [str(BIN / "locust"), "-f", str(PROJECT / "loadtest" / "locustfile.py"),
                  "--headless", "--users", str(USERS), "--spawn-rate", str(max(USERS // 5, 1)),
                  "--run-time", f"{SECONDS}s", "--stop-timeout", "10",
-                 "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix),
+                 "--host", f"http://127.0.0.1:{PORT}", "--json-file", str(prefix),
                  "--only-summary", "--loglevel", "WARNING"],
                 cwd=PROJECT, env=env, timeout=SECONDS + 180, check=False,
             )  # fmt: skip
-            line = summary(Path(f"{prefix}_stats.csv"))
+            line = summary(Path(f"{prefix}.json"))
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             try:
