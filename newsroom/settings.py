@@ -49,9 +49,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "newsroom.request_guards.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.login_throttle.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -102,6 +104,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # compiling (~300 ms) cost more than the whole query.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
+if os.environ.get("DATABASE_TEST_NAME"):
+    # Test runs on a shared server create their database under this name (not test_<name>).
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DATABASE_TEST_NAME"]}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -118,7 +124,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -129,6 +135,28 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Log-in throttling (newsroom/login_throttle.py): after this many failed attempts in the
+# window, log-in POSTs get 429 until the window ends. Counts live in the cache, so all web
+# workers must share it: the database cache in production (`createcachetable`).
+LOGIN_THROTTLE_URLS = ["admin:login"]
+LOGIN_FAILURES_PER_USER = int(os.environ.get("LOGIN_FAILURES_PER_USER", "5"))
+LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("LOGIN_FAILURES_PER_CLIENT", "20"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# Behind a proxy every request comes from the proxy: name the header it sets with the
+# client's address (e.g. HTTP_X_REAL_IP). Only trust a header your proxy overwrites.
+LOGIN_CLIENT_IP_HEADER = os.environ.get("LOGIN_CLIENT_IP_HEADER", "")
+
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "locmem" if DEBUG else "db")
+CACHES = {
+    "default": {
+        "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "db": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "newsroom_cache",
+        },
+    }[CACHE_BACKEND]
+}
 
 # Background work: the database-backed queue, drained by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -156,6 +184,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REFERRER_POLICY = "same-origin"
+    # HTMX sends the token from the page (hx-headers), so scripts never need the cookie.
+    CSRF_COOKIE_HTTPONLY = True
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -159,6 +159,29 @@ def article_mark_failed(*, article: Article, error: str) -> None:
     article.save(update_fields=["status", "error", "updated_at"])
 
 
+def article_claim(*, article: Article) -> bool:
+    """Move a pending article to `annotating`, in one conditional UPDATE: of two processes
+    that want to annotate it (two `ingest` runs on the same folder), exactly one gets it."""
+    claimed = Article.objects.filter(pk=article.pk, status=Article.Status.PENDING).update(
+        status=Article.Status.ANNOTATING, updated_at=timezone.now()
+    )
+    if claimed:
+        article.status = Article.Status.ANNOTATING
+    return bool(claimed)
+
+
+def annotation_save_retrying(*, article: Article, annotation: Annotation, attempts: int = 3):
+    """`annotation_save`, tried again when it lost a race with another writer (two processes
+    creating the same new speaker, a deadlock): the transaction rolled back as a whole, and
+    the next attempt finds what the other process committed."""
+    for attempt in range(attempts):
+        try:
+            return annotation_save(article=article, annotation=annotation)
+        except (IntegrityError, OperationalError):
+            if attempt == attempts - 1:
+                raise
+
+
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
@@ -190,18 +213,12 @@ def annotations_save(*, items: Sequence[tuple[Article, Annotation]]) -> dict[int
         with transaction.atomic():
             _annotations_save_batch(items)
         return {}
-    except Exception:  # noqa: BLE001 - retried one by one below to find the culprit
-        if len(items) == 1:
-            article, _ = items[0]
-            try:
-                annotation_save(article=article, annotation=items[0][1])
-            except Exception as exc:  # noqa: BLE001
-                return {article.pk: exc}
-            return {}
+    except Exception:  # noqa: BLE001 - saved one by one below: the failure is pinned on
+        pass  # the article that caused it, and a save that lost a race is tried again
     failures = {}
     for article, annotation in items:
         try:
-            annotation_save(article=article, annotation=annotation)
+            annotation_save_retrying(article=article, annotation=annotation)
         except Exception as exc:  # noqa: BLE001 - stored on the article by the caller
             failures[article.pk] = exc
     return failures
@@ -345,7 +362,7 @@ def speakers_for_profiles(*, profiles: Sequence[SpeakerProfile]) -> list[Speaker
     """
     if not profiles:
         return []
-    keys = [fold(p.name) for p in profiles]
+    keys = [fold(p.name)[:200] for p in profiles]
     wanted = set(keys)
     by_key: dict[str, Speaker] = {}
     for speaker in Speaker.objects.filter(search_name__in=wanted).order_by("name", "pk"):
@@ -396,7 +413,7 @@ def speakers_for_profiles(*, profiles: Sequence[SpeakerProfile]) -> list[Speaker
             if stored:
                 changed[id(speaker)] = speaker
         for alias in profile.aliases:
-            alias_key = fold(alias)
+            alias_key = fold(alias)[:200]
             if alias_key and alias_key != speaker.search_name:
                 new_aliases.setdefault((id(speaker), alias_key), (speaker, alias[:200]))
                 by_alias.setdefault(alias_key, speaker)
@@ -410,7 +427,9 @@ def speakers_for_profiles(*, profiles: Sequence[SpeakerProfile]) -> list[Speaker
     if created:
         for speaker, slug in zip(created, _unique_slugs([s.name for s in created]), strict=True):
             speaker.slug = slug
-        Speaker.objects.bulk_create(created)
+        # In slug order: two processes creating the same new speakers then wait on each
+        # other (and the loser retries) instead of deadlocking.
+        Speaker.objects.bulk_create(sorted(created, key=lambda s: s.slug))
     if changed:
         Speaker.objects.bulk_update(list(changed.values()), ["role", "country", "organisation"])
     if new_aliases:
@@ -585,6 +604,44 @@ def articles_reannotate(*, articles: Iterable[Article], user, failed_only: bool 
     return annotation_enqueue(articles=chosen, force=True)
 
 
+def articles_requeue_stale(*, older_than: dt.timedelta) -> int:
+    """Put articles stuck in `annotating` for longer than `older_than` back in the queue.
+
+    A worker killed in the middle of an annotation (out of memory, a deploy, a power cut)
+    leaves no statements behind, since each save is one transaction, but leaves its article
+    `annotating` and its task `RUNNING` for ever: django-tasks-db does not notice dead
+    workers. Such articles go back to pending with a new task, and the dead task is marked
+    failed. Returns how many articles were queued again.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from statements.tasks import annotate_article_task
+
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        stale = list(
+            Article.objects.select_for_update(skip_locked=True)
+            .filter(status=Article.Status.ANNOTATING, updated_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        if not stale:
+            return 0
+        Article.objects.filter(pk__in=stale).update(
+            status=Article.Status.PENDING,
+            error="The annotation was interrupted (the worker stopped); queued again.",
+            updated_at=timezone.now(),
+        )
+        DBTaskResult.objects.filter(
+            status="RUNNING", task_path=annotate_article_task.module_path, started_at__lt=cutoff
+        ).update(
+            status="FAILED",
+            finished_at=timezone.now(),
+            exception_class_path="builtins.SystemExit",
+            traceback="The worker running this task stopped; the article was queued again.",
+        )
+        return annotation_enqueue(articles=Article.objects.filter(pk__in=stale))
+
+
 class AnnotationOutcome:
     ANNOTATED = "annotated"
     FAILED = "failed"
@@ -613,7 +670,7 @@ def article_annotate_queued(*, article_id: int, force: bool = False) -> str:
         [(article, outcome)] = annotate_stream(articles=[article], batch_size=1)
         if isinstance(outcome, Exception):
             raise outcome
-        annotation_save(article=article, annotation=outcome)
+        annotation_save_retrying(article=article, annotation=outcome)
     except Exception as exc:  # noqa: BLE001 - the failure is stored on the article
         article_mark_failed(article=article, error=f"{type(exc).__name__}: {exc}")
         return AnnotationOutcome.FAILED

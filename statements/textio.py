@@ -6,6 +6,7 @@ import codecs
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -50,27 +51,60 @@ class ArticleText:
 def decode_text(data: bytes) -> str:
     """Decode UTF-8 (a BOM is kept as text, as the eval data does) or UTF-16 with a BOM.
 
-    Anything else is refused rather than guessed: a wrong guess silently corrupts quotes.
+    Anything else is refused rather than guessed, Windows-1252 included: almost any byte
+    string decodes as Windows-1252, so a wrong guess (Latin-2, Mac Roman, Shift-JIS...)
+    would silently corrupt names and quote marks, and offsets would no longer point into the
+    file as `annotate` reads it. The message says which encoding the bytes look like.
     """
-    if not data.strip():
+    if not data:
         raise BadArticle("the file is empty")
+    if not data.strip():
+        raise BadArticle("the file holds only white space")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise BadArticle(f"invalid UTF-16 at byte {exc.start}") from exc
+        # PostgreSQL cannot store NUL in text, and a NUL in prose means binary data.
+        if "\x00" in text or _looks_binary(text):
+            raise BadArticle("binary file (UTF-16 holding control characters), not text")
+        return text
     if b"\x00" in data:
+        if _looks_like_utf16_without_bom(data):
+            raise BadArticle(
+                "looks like UTF-16 without a byte-order mark; save the file as UTF-8 and try again"
+            )
         raise BadArticle("binary file (contains NUL bytes), not text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadArticle(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save the file as UTF-8 and try again"
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            f"{_encoding_hint(data)}; save the file as UTF-8 and try again"
         ) from exc
     if _looks_binary(text):
         raise BadArticle("binary file, not text")
     return text
+
+
+def _looks_like_utf16_without_bom(data: bytes) -> bool:
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    return len(sample) >= 4 and (even.count(0) > len(even) * 0.4 or odd.count(0) > len(odd) * 0.4)
+
+
+# Windows-1252 puts typographic punctuation where Latin-1 has C1 controls: curly quotes,
+# dashes, ellipsis, euro sign. Their presence tells the two apart from other 8-bit sets.
+_CP1252_PUNCTUATION = re.compile(rb"[\x80\x85\x91-\x97]")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _encoding_hint(data: bytes) -> str:
+    if _CP1252_PUNCTUATION.search(data):
+        return ", it looks like Windows-1252"
+    if _HIGH_BYTE.search(data):
+        return ", it looks like an 8-bit encoding such as Latin-1"
+    return ""
 
 
 def _looks_binary(text: str) -> bool:
@@ -79,8 +113,38 @@ def _looks_binary(text: str) -> bool:
     return controls > max(3, len(sample) // 100)
 
 
+# Browsers stop nesting elements at 512 levels; real articles stay far below. The HTML
+# parser takes time quadratic in the depth of nested blocks (100,000 nested <div>s: about a
+# minute), so deeper documents are refused before parsing.
+MAX_HTML_DEPTH = 512
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
+# Elements that never take content, or whose end tag is optional and usually left out:
+# they do not deepen the tree.
+_VOID_TAGS = "area base br col embed hr img input link meta source track wbr"
+_OPTIONAL_END_TAGS = "p li dt dd tr td th option optgroup rb rp rt rtc thead tbody tfoot colgroup"
+_FLAT_TAGS = frozenset(f"{_VOID_TAGS} {_OPTIONAL_END_TAGS} caption html head body".split())
+
+
+def html_depth(html: str) -> int:
+    """Deepest nesting of elements in `html`, estimated from its tags without parsing."""
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(html):
+        if self_closing or name.lower() in _FLAT_TAGS:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def html_to_text(html: str) -> str:
     """Visible text of an HTML document, one block per paragraph."""
+    if html_depth(html) > MAX_HTML_DEPTH:
+        raise BadArticle(
+            f"HTML nested more than {MAX_HTML_DEPTH} elements deep; this is not an article page"
+        )
     tree = LexborHTMLParser(html)
     tree.strip_tags(_NON_TEXT_TAGS)
     root = tree.body or tree.root
@@ -138,6 +202,7 @@ def split_title(text: str) -> ArticleText:
     title = fields.get("title", "")
     if not title:
         for line in body.splitlines():
+            line = line.replace("\ufeff", "")  # a UTF-8 byte-order mark is kept in the body only
             if line.strip():
                 title = line.strip().lstrip("#").strip() or line.strip()
                 break
@@ -171,8 +236,16 @@ def read_article(*, name: str, data: bytes, max_bytes: int, title: str = "") -> 
 def content_hash(body: str) -> str:
     """Identity of an article's content: the same text with other line endings or spacing is
     the same article."""
+    body = body.removeprefix("\ufeff")  # a UTF-8 byte-order mark is not content
     normalised = " ".join(unicodedata.normalize("NFC", body).split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def display_path(path: Path | str) -> str:
+    """A file name safe to print: bytes that are not UTF-8 and control characters (a name
+    can hold terminal escapes) are shown as escapes instead of breaking or hijacking output."""
+    name = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
 
 
 def iter_article_paths(paths: list[Path]):

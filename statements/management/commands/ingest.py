@@ -14,7 +14,7 @@ from tqdm import tqdm
 from statements import services
 from statements.dbstats import refresh_planner_statistics
 from statements.models import Article
-from statements.textio import BadArticle, iter_article_paths, read_article
+from statements.textio import BadArticle, display_path, iter_article_paths, read_article
 
 
 class Command(BaseCommand):
@@ -65,20 +65,25 @@ class Command(BaseCommand):
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
 
         files = list(iter_article_paths(paths))
+        self.created_ids: set[int] = set()
         counts = {"new": 0, "present": 0, "failed": 0}
+        self.enqueueing = options["enqueue"]
         new_articles = self.store(files, options["source"], counts)
         if options["enqueue"]:
             queued = self.enqueue(new_articles)
         else:
+            # Only the process that claims an article annotates it: two runs on one folder never
+            # annotate an article twice, and a rerun finishes what a killed run left pending.
+            claimed = (a for a in new_articles if services.article_claim(article=a))
             for article, error in services.articles_annotate_iter(
-                articles=new_articles, batch_size=options["batch_size"], n_process=workers
+                articles=claimed, batch_size=options["batch_size"], n_process=workers
             ):
                 # With DEBUG on, Django keeps the last 9,000 queries (bulk inserts included);
                 # a long ingest must not hold on to them.
                 reset_queries()
                 if error is not None:
                     self.report_failure(article.title, f"annotation failed: {error}", counts)
-                    counts["new"] -= 1
+                    counts["new"] -= article.pk in self.created_ids
         if counts["new"]:
             refresh_planner_statistics()
         self.stdout.write(
@@ -117,16 +122,21 @@ class Command(BaseCommand):
                     raise BadArticle(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
                 text = read_article(name=path.name, data=path.read_bytes(), max_bytes=max_bytes)
             except (BadArticle, OSError) as exc:
-                self.report_failure(str(path), str(exc), counts, bar)
+                self.report_failure(display_path(path), str(exc), counts, bar)
                 continue
             result = services.article_ingest(text=text, source_name=source)
             if result.created:
                 counts["new"] += 1
+                self.created_ids.add(result.article.pk)
                 yield result.article
             else:
                 counts["present"] += 1
                 if self.verbosity > 1:
-                    bar.write(f"{path}: already stored as article {result.article.pk}")
+                    bar.write(
+                        f"{display_path(path)}: already stored as article {result.article.pk}"
+                    )
+                if result.article.status == Article.Status.PENDING and not self.enqueueing:
+                    yield result.article  # stored by a run that stopped before annotating it
 
     def report_failure(self, name: str, reason: str, counts: dict, bar=None) -> None:
         counts["failed"] += 1
