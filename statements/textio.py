@@ -206,7 +206,7 @@ def split_title(text: str) -> ArticleText:
             if line.strip():
                 title = line.strip().lstrip("#").strip() or line.strip()
                 break
-    if not body.strip():
+    if not title:
         raise BadArticle("the file holds only white space")
     return ArticleText(
         title=title[:500],
