@@ -43,7 +43,7 @@ serve: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Newsroom (production) on http://$(HOST):$(PORT)/; Ctrl-C stops everything"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(PY) manage.py requeue_stale --every 300 & \
 	for i in $$(seq $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --interval 1 & done; \
 	$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
