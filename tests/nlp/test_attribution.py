@@ -70,6 +70,20 @@ def test_mixed_quote(ann):
     assert speaker_of(r, q) == "Olga Petrov"
 
 
+def test_mixed_quote_ending_inside_the_quotation_keeps_its_closing_mark(ann):
+    r = ann('Envoy Mira Holt added that the delay would be "very costly."')
+    q = find(r, "very costly")
+    assert q.kind == "mixed"
+    assert q.text == 'that the delay would be "very costly."'
+
+
+def test_that_clause_made_of_a_quotation_is_mixed(ann):
+    r = ann('Envoy Mira Holt said on Friday that "the border stays open."')
+    q = find(r, "border stays open")
+    assert q.kind == "mixed"
+    assert q.text == 'that "the border stays open."'
+
+
 def test_reported_speech_with_several_cue_verbs(ann):
     text = (
         "Minister Lena Hartmann warned that the ceasefire was fragile. "
