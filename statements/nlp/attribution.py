@@ -460,6 +460,10 @@ def _resolve(
             cue_tok = st.subj.head if st.subj.head is not st.subj else st.subj
             table.gender_hint(st.speaker, cue_tok)
         last = st
+    later = table.later_roles()  # 'Greek minister' in a headline, named further down
+    for st in statements:
+        if st.speaker in later:
+            st.speaker = later[st.speaker]
 
 
 def _build(
