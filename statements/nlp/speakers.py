@@ -223,6 +223,11 @@ def _appos_role(a: Token) -> list[Token]:
     return words if len(words) <= 8 else []
 
 
+@cache
+def _org_keys() -> frozenset[str]:
+    return frozenset(fold(k) for k in roles().organisations)
+
+
 @dataclass
 class Mention:
     """What a subject says about its referent."""
@@ -259,8 +264,20 @@ def split_mention(span: Span, subj: Token) -> Mention:
         and name[1].lower_ in lex.titles
     ):
         name.pop(0)
+    # 'Migration Minister Eleni X': a person's title inside the run ends the role part
+    cut = [k for k, t in enumerate(name[:-1]) if k > 0 and t.lower_ in lex_person_titles()]
+    if cut:
+        name = name[cut[-1] + 1 :]
     if name and name[0].lower_ in lex.titles and len(name) == 1:
         name = []
+    name_text = " ".join(t.text for t in name)
+    if name and fold(name_text) not in _org_keys() and name_text not in countries:
+        last = fold(name[-1].text)
+        role_words = lex_person_titles() | lex.generic_heads
+        if (last.endswith("s") and last[:-1] in role_words) or (
+            len(name) == 1 and last in lex.generic_bodies
+        ):
+            name = []  # 'Fellow Ministers', 'Senior Officials', 'The Bloc': common nouns
     first = name[0].i if name else span.end
     role = [t for t in toks if t.i < first]
     if not name:

@@ -193,3 +193,28 @@ def test_kremlin_statement(ann):
     q = find(r, "talks were over")
     assert r.speakers[q.speaker].country == "RU"
     assert q.cue.text == "said in a statement"
+
+
+def test_capitalised_common_nouns_are_unknown_speakers(ann):
+    text = (
+        "Fellow Ministers said the plan was cruel. "
+        "The Bloc said it would send money. "
+        "Senior Officials said the camps were full."
+    )
+    r = ann(text)
+    for fragment in ("plan was cruel", "send money", "camps were full"):
+        q = find(r, fragment)
+        assert r.speakers[q.speaker].kind == "unknown"
+
+
+def test_title_inside_a_name_run_is_role(ann):
+    text = (
+        "Latvian minister warns of gas shortage\n\n"
+        "Latvian Energy Minister Ilze Ozola said on Monday the reserves would last until March."
+    )
+    r = ann(text)
+    q = find(r, "reserves would last")
+    profile = r.speakers[q.speaker]
+    assert profile.name == "Ilze Ozola"
+    assert profile.country == "LV"
+    assert speaker_of(r, find(r, "gas shortage")) == "Ilze Ozola"
