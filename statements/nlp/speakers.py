@@ -97,7 +97,7 @@ def _anchor(run: list[Token]) -> tuple[str, str, frozenset[str]]:
     countries = surface_index()
     text = " ".join(t.text for t in run)
     words = frozenset(fold(text).split())
-    orgs = {fold(k): v for k, v in lex.organisations.items()}
+    orgs = _org_map()
     if fold(text) in orgs:
         return "org", orgs[fold(text)], words
     if text in countries:
@@ -224,8 +224,13 @@ def _appos_role(a: Token) -> list[Token]:
 
 
 @cache
-def _org_keys() -> frozenset[str]:
-    return frozenset(fold(k) for k in roles().organisations)
+def _org_map() -> dict[str, str]:
+    """Folded organisation surface form -> canonical name."""
+    return {fold(k): v for k, v in roles().organisations.items()}
+
+
+def _org_keys():
+    return _org_map().keys()
 
 
 @dataclass
