@@ -207,12 +207,14 @@ def _part_statements(
                 continue
         kind = "indirect"
         for k in lq.overlapping(s, e):
-            qs, qe = lq[k][0], lq[k][1]
+            qs, qe, qclose = lq[k][0], lq[k][1], lq[k][3]
             us, ue = min(s, qs), max(e, qe)
             outside = _WORDS.findall(text[us:qs] + " " + text[qe:ue])
-            if sum(map(len, outside)) <= 4:  # the clause is the quote (or 'that' + quote)
+            if not outside:  # the clause is the quote
                 s, e, kind = qs, qe, "direct"
-            else:  # words of the reporter around quoted words
+            else:  # words of the reporter around quoted words ('that "..."' included)
+                if qclose is not None and e <= qclose:
+                    ue = qclose + 1  # content ending inside the quote takes its closing mark
                 s, e, kind = us, ue, "mixed"
             used_quotes.add(k)
         if kind == "direct":
@@ -458,6 +460,10 @@ def _resolve(
             cue_tok = st.subj.head if st.subj.head is not st.subj else st.subj
             table.gender_hint(st.speaker, cue_tok)
         last = st
+    later = table.later_roles()  # 'Greek minister' in a headline, named further down
+    for st in statements:
+        if st.speaker in later:
+            st.speaker = later[st.speaker]
 
 
 def _build(

@@ -336,6 +336,8 @@ def _verb_candidate(
     if subj is None:
         return None
     s, e = span
+    if via == "prep" and _participle_without_clause(v, s, e):
+        return None
     if via != "parenthetical" and (s <= v.i < e or s <= subj.i < e):
         # the content never holds its own cue or source (but 'A, X said, B' spans both parts)
         return None
@@ -344,6 +346,26 @@ def _verb_candidate(
         return None
     cue_end = cue_end_tok.idx + len(cue_end_tok)
     return Candidate(chars[0], chars[1], v, cue_end, subj, via=via)
+
+
+_QUOTE_CHARS = set('"“”„«»')
+
+
+def _participle_without_clause(v: Token, s: int, e: int) -> bool:
+    """'Commenting on a question by Y, X said ...': a fronted participle with no subject of
+    its own that frames another cue of the same speaker is a statement only with a clause or
+    a quotation as content; with a plain noun phrase it names the topic or occasion of the
+    main statement ('Stating that ...' is a statement, 'Commenting on a question' is not).
+    Trailing participles ('..., X said, citing the report') are left alone: PolNeAR counts
+    them as attributions."""
+    if v.tag_ != "VBG" or _child(v, SUBJECT_DEPS) is not None:
+        return False
+    if v.dep_ != "advcl" or v.i > v.head.i or cue_lemma(v.head) is None:
+        return False  # only a fronted participle framing a cue of the same speaker
+    words = v.doc[s:e]
+    if any(t.text in _QUOTE_CHARS or t.text[:1] in _QUOTE_CHARS for t in words):
+        return False
+    return not any(t.pos_ in ("VERB", "AUX") for t in words)
 
 
 def _parenthetical(v: Token, subj: Token) -> tuple[int, int] | None:

@@ -54,6 +54,7 @@ def cues() -> CueLexicon:
 class RoleLexicon:
     titles: frozenset[str]
     generic_heads: frozenset[str]
+    generic_bodies: frozenset[str]
     male: frozenset[str]
     female: frozenset[str]
     organisations: dict[str, str]  # surface form -> canonical organisation name
@@ -70,6 +71,7 @@ def roles() -> RoleLexicon:
     return RoleLexicon(
         titles=frozenset(data["titles"]),
         generic_heads=frozenset(data["generic_role_heads"]),
+        generic_bodies=frozenset(data.get("generic_bodies", ())),
         male=frozenset(data["gender"]["male"]),
         female=frozenset(data["gender"]["female"]),
         organisations=orgs,

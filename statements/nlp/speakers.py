@@ -53,6 +53,113 @@ def lex_person_titles() -> frozenset[str]:
     return frozenset(roles().titles - _NOT_PERSON_TITLES)
 
 
+# Modifiers that say nothing about which office a role noun names ('the former minister').
+_INDEFINITE = {"a", "an", "one", "another", "some", "any", "no", "every", "each", "many", "several"}
+_NEUTRAL_MODIFIERS = {
+    "former", "then", "acting", "interim", "current", "new", "senior", "outgoing", "incoming",
+    "top", "veteran", "longtime", "embattled",
+}  # fmt: skip
+# Ministerial portfolios: a capitalised 'Defence' or 'Health' before a title is a field of
+# office, not an organisation ('Defence Minister X', 'Health Ministry spokesman Y').
+_PORTFOLIOS = {
+    "defence", "defense", "foreign", "interior", "finance", "health", "trade", "economy",
+    "economic", "education", "energy", "agriculture", "environment", "transport", "justice",
+    "labour", "labor", "culture", "tourism", "commerce", "industry", "treasury", "home",
+    "affairs", "development", "communications", "information", "housing", "immigration",
+    "science", "technology", "digital", "sport", "sports", "youth", "welfare", "employment",
+    "fisheries", "veterans", "policy", "ministry", "department", "office", "cabinet",
+}  # fmt: skip
+
+
+@dataclass
+class RolePhrase:
+    """What a role noun phrase says about its holder: 'The European Union's foreign policy
+    chief' -> anchors [('org', 'European Union', ...)], modifiers ['foreign', 'policy'],
+    head 'chief'."""
+
+    anchors: list[tuple[str, str, frozenset[str]]]  # (org|country|name, value, folded words)
+    modifiers: list[str]  # folded common words before the head
+    head: Token
+    compact: str  # the words next to the head without spaces ('secretarygeneral')
+
+
+def _is_name_word(t: Token) -> bool:
+    lex = roles()
+    if t.text in lex.organisations or t.text in surface_index():
+        return True
+    if not t.text[:1].isupper() or t.lower_ in lex.titles or t.lower_ in _PORTFOLIOS:
+        return False
+    return t.pos_ == "PROPN" or t.ent_type_ in ("ORG", "GPE", "NORP")
+
+
+def _anchor(run: list[Token]) -> tuple[str, str, frozenset[str]]:
+    lex = roles()
+    countries = surface_index()
+    text = " ".join(t.text for t in run)
+    words = frozenset(fold(text).split())
+    orgs = _org_map()
+    if fold(text) in orgs:
+        return "org", orgs[fold(text)], words
+    if text in countries:
+        return "country", countries[text], words
+    for t in run:
+        if t.text in lex.organisations:
+            return "org", lex.organisations[t.text], words
+        if t.text in countries:
+            return "country", countries[t.text], words
+    return "name", fold(text), words
+
+
+def role_phrase(span: Span, head: Token) -> RolePhrase:
+    """Split the words before a role noun into organisation / country / other proper-name
+    anchors (possessive, adjective or compound) and plain modifiers."""
+    toks = [t for t in span if t.i < head.i and t.pos_ not in SKIP_POS and t.tag_ != "POS"]
+    anchors: list[tuple[str, str, frozenset[str]]] = []
+    modifiers: list[str] = []
+    i = 0
+    while i < len(toks):
+        if _is_name_word(toks[i]):
+            run = [toks[i]]
+            i += 1
+            while i < len(toks) and _is_name_word(toks[i]) and toks[i].i == run[-1].i + 1:
+                run.append(toks[i])
+                i += 1
+            anchors.append(_anchor(run))
+            continue
+        t = toks[i]
+        if t.is_alpha and (not t.is_stop or t.lower_ in roles().titles):
+            modifiers.append(fold(t.text))
+        i += 1
+    near = [t for t in toks if t.i >= head.i - 2 and not _is_name_word(t)] + [head]
+    compact = fold_compact(" ".join(t.text for t in near))
+    return RolePhrase(anchors, modifiers, head, compact)
+
+
+def role_compatible(profile: SpeakerProfile, phrase: RolePhrase) -> bool:
+    """Whether a person with this profile can be the one a role noun phrase names: the head
+    noun is in their role (or is a generic 'chief', 'head', 'leader'), every other role word
+    is in it too, and every organisation or country named agrees with theirs."""
+    if profile.kind != "person" or not profile.role:
+        return False
+    lex = roles()
+    role_words = set(fold(profile.role).replace("-", " ").split())
+    role_key = fold_compact(profile.role)
+    for kind, value, words in phrase.anchors:
+        if words <= role_words:
+            continue
+        if kind == "org" and value == profile.organisation:
+            continue
+        if kind == "country" and value == profile.country:
+            continue
+        return False
+    if len(phrase.compact) > 4 and phrase.compact in role_key:
+        return True
+    head_words = {fold(phrase.head.lemma_), fold(phrase.head.text)}
+    if not head_words & (role_words | lex.generic_heads):
+        return False
+    return all(w in role_words or w in _NEUTRAL_MODIFIERS for w in phrase.modifiers)
+
+
 @dataclass
 class Entity:
     profile: SpeakerProfile
@@ -116,6 +223,16 @@ def _appos_role(a: Token) -> list[Token]:
     return words if len(words) <= 8 else []
 
 
+@cache
+def _org_map() -> dict[str, str]:
+    """Folded organisation surface form -> canonical name."""
+    return {fold(k): v for k, v in roles().organisations.items()}
+
+
+def _org_keys():
+    return _org_map().keys()
+
+
 @dataclass
 class Mention:
     """What a subject says about its referent."""
@@ -148,10 +265,24 @@ def split_mention(span: Span, subj: Token) -> Mention:
         or name[0].text in countries
         or name[0].ent_type_ == "ORG"
         and name[-1].ent_type_ == "PERSON"
+        or name[0].lower_ in _PORTFOLIOS  # 'Health Minister X'
+        and name[1].lower_ in lex.titles
     ):
         name.pop(0)
+    # 'Migration Minister Eleni X': a person's title inside the run ends the role part
+    cut = [k for k, t in enumerate(name[:-1]) if k > 0 and t.lower_ in lex_person_titles()]
+    if cut:
+        name = name[cut[-1] + 1 :]
     if name and name[0].lower_ in lex.titles and len(name) == 1:
         name = []
+    name_text = " ".join(t.text for t in name)
+    if name and fold(name_text) not in _org_keys() and name_text not in countries:
+        last = fold(name[-1].text)
+        role_words = lex_person_titles() | lex.generic_heads
+        if (last.endswith("s") and last[:-1] in role_words) or (
+            len(name) == 1 and last in lex.generic_bodies
+        ):
+            name = []  # 'Fellow Ministers', 'Senior Officials', 'The Bloc': common nouns
     first = name[0].i if name else span.end
     role = [t for t in toks if t.i < first]
     if not name:
@@ -166,6 +297,7 @@ class SpeakerTable:
         self.history: list[int] = []  # entity indexes of subjects, in text order
         self._person_by_token: dict[str, list[int]] = {}  # folded name word -> persons
         self._by_key: dict[tuple[str, str], int] = {}  # (kind, folded name or code) -> entity
+        self._pending_roles: dict[int, tuple[RolePhrase, str]] = {}  # unresolved role phrases
         lex = roles()
         self._orgs = {fold(k): v for k, v in lex.organisations.items()}
 
@@ -298,7 +430,16 @@ class SpeakerTable:
             elif t.lower_ in lex.female:
                 ent.gender = ent.gender or "female"
         if not ent.profile.organisation:
-            orgs = [t for t in role if t.ent_type_ == "ORG" and t.text not in surface_index()]
+            # an ORG entity, less its title and portfolio words: 'Defence' of 'Defence
+            # Minister' is a field of office, not an organisation
+            orgs = [
+                t
+                for t in role
+                if t.ent_type_ == "ORG"
+                and t.text not in surface_index()
+                and t.lower_ not in lex.titles
+                and t.lower_ not in _PORTFOLIOS
+            ]
             if orgs:
                 ent.profile.organisation = " ".join(t.text for t in orgs)
 
@@ -332,15 +473,15 @@ class SpeakerTable:
         return idx
 
     # -- resolution ----------------------------------------------------------------------
-    def role_noun(self, m: Mention, span: Span) -> int | None:
-        """'the secretary-general', 'the NATO chief' -> the person holding that role."""
+    def _role_phrase_of(self, m: Mention, span: Span) -> RolePhrase | None:
+        """The role phrase of a nameless singular mention naming an office ('the minister',
+        'Greek minister', 'the NATO chief'), None for 'officials', 'one official', 'the bloc'."""
         lex = roles()
         words = [t for t in m.role if not t.is_stop or t.lower_ in lex.titles]
         head = m.head
-        # only a definite, singular role noun names one person: 'the minister', 'the NATO
-        # chief' - not 'officials', 'Central European leaders' or 'one official'
-        definite = any(t.dep_ == "det" and t.lower_ in ("the", "this") for t in span)
-        if not words or head.tag_ not in ("NN", "NNP") or not definite:
+        if not words or head.tag_ not in ("NN", "NNP"):
+            return None
+        if any(t.like_num or t.lower_ in _INDEFINITE for t in span if t.i < head.i):
             return None
         head_word = fold(head.lemma_)
         if (
@@ -349,33 +490,41 @@ class SpeakerTable:
             and not any(t.lower_ in lex.titles for t in words)
         ):
             return None  # 'the family', 'the report': not an office
-        anchors = [t for t in words if t.text in lex.organisations or t.text in surface_index()]
-        head_key = fold_compact(
-            " ".join(t.text for t in words if t.i >= head.i - 2 and t not in anchors)
-        )
-        head_lemma = fold(head.lemma_)
+        return role_phrase(span, head)
+
+    def role_noun(self, m: Mention, span: Span) -> int | None:
+        """'the secretary-general', 'the NATO chief' -> the person holding that role."""
+        # only a definite, singular role noun names one person: 'the minister', 'the NATO
+        # chief' - not 'officials', 'Central European leaders' or 'one official'
+        definite = any(t.dep_ == "det" and t.lower_ in ("the", "this") for t in span)
+        phrase = self._role_phrase_of(m, span) if definite else None
+        if phrase is None:
+            return None
         for idx in reversed(self.history[-60:]):
             ent = self.entities[idx]
-            if ent.profile.kind != "person" or not ent.profile.role:
-                continue
-            role_key = fold_compact(ent.profile.role)
-            role_words = set(fold(ent.profile.role).split())
-            ok = head_lemma in lex.generic_heads or head_lemma in role_words
-            ok = ok or (len(head_key) > 4 and head_key in role_key)
-            for a in anchors:
-                org = lex.organisations.get(a.text)
-                if not (
-                    fold(a.text) in role_words
-                    or (org and org == ent.profile.organisation)
-                    or surface_index().get(a.text) == ent.profile.country
-                ):
-                    ok = False
-            if ok:
-                alias = span.text
-                if alias not in ent.profile.aliases:
-                    ent.profile.aliases.append(alias)
+            if role_compatible(ent.profile, phrase):
+                if span.text not in ent.profile.role_mentions:
+                    ent.profile.role_mentions.append(span.text)
                 return idx
         return None
+
+    def later_roles(self) -> dict[int, int]:
+        """Role phrases no earlier person fitted ('Greek minister' in a headline, before
+        'Greek Minister Eleni X' is named): entity index -> the one person of the whole
+        document whose role fits, when exactly one does."""
+        out: dict[int, int] = {}
+        for idx, (phrase, surface) in self._pending_roles.items():
+            fits = [
+                j
+                for j, ent in enumerate(self.entities)
+                if j != idx and role_compatible(ent.profile, phrase)
+            ]
+            if len(fits) == 1:
+                out[idx] = fits[0]
+                mentions = self.entities[fits[0]].profile.role_mentions
+                if surface not in mentions:
+                    mentions.append(surface)
+        return out
 
     def pronoun(self, tok: Token) -> int | None:
         word = tok.lower_
@@ -435,7 +584,11 @@ class SpeakerTable:
         if not words:
             return None
         text = span.doc[words[0].i : words[-1].i + 1].text
-        return self._other(text, "unknown", text)
+        idx = self._other(text, "unknown", text)
+        phrase = self._role_phrase_of(m, span)
+        if phrase is not None and idx not in self._pending_roles:
+            self._pending_roles[idx] = (phrase, span.text)
+        return idx
 
     def note_subject(self, idx: int | None) -> None:
         if idx is not None:

@@ -28,7 +28,10 @@ class SpeakerProfile:
     role: str = ""  # e.g. "NATO Secretary General"
     country: str | None = None  # ISO 3166-1 alpha-2
     organisation: str | None = None  # e.g. "NATO"
-    aliases: list[str] = field(default_factory=list)  # other surface forms seen
+    aliases: list[str] = field(default_factory=list)  # other forms of the NAME (surname, spelling)
+    # role noun phrases resolved to this entity ('the foreign minister'): never names, so never
+    # to be used to match speakers across documents
+    role_mentions: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

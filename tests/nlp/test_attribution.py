@@ -70,6 +70,34 @@ def test_mixed_quote(ann):
     assert speaker_of(r, q) == "Olga Petrov"
 
 
+def test_mixed_quote_ending_inside_the_quotation_keeps_its_closing_mark(ann):
+    r = ann('Envoy Mira Holt added that the delay would be "very costly."')
+    q = find(r, "very costly")
+    assert q.kind == "mixed"
+    assert q.text == 'that the delay would be "very costly."'
+
+
+def test_that_clause_made_of_a_quotation_is_mixed(ann):
+    r = ann('Envoy Mira Holt said on Friday that "the border stays open."')
+    q = find(r, "border stays open")
+    assert q.kind == "mixed"
+    assert q.text == 'that "the border stays open."'
+
+
+def test_fronted_participle_with_a_noun_phrase_is_no_statement(ann):
+    text = (
+        "Commenting on a question from a local reporter about the harbour, Mayor Pia Lund "
+        "said the works would finish in June. "
+        "Stating that the budget was tight, Lund left the meeting early."
+    )
+    r = ann(text)
+    assert not any("question from" in q.text for q in r.quotes)
+    assert speaker_of(r, find(r, "works would finish")) == "Pia Lund"
+    q = find(r, "budget was tight")
+    assert q.cue.text == "Stating"
+    assert speaker_of(r, q) == "Pia Lund"
+
+
 def test_reported_speech_with_several_cue_verbs(ann):
     text = (
         "Minister Lena Hartmann warned that the ceasefire was fragile. "
