@@ -21,7 +21,7 @@ from statements.nlp.names import fold
 from statements.nlp.types import Annotation, QuoteAnnotation, SpeakerProfile
 from statements.textio import ArticleText, content_hash
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = nlp.PIPELINE_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,13 +346,14 @@ def _annotations_save_batch(items: Sequence[tuple[Article, Annotation]]) -> None
             setattr(article, field, value)
 
 
-def speaker_for_profile(*, profile: SpeakerProfile) -> Speaker:
+def speaker_for_profile(*, profile: SpeakerProfile) -> Speaker | None:
     """The one Speaker for a name across all articles (name variants and accents folded);
-    the profile fills in what the stored speaker does not know yet."""
+    the profile fills in what the stored speaker does not know yet. None for a speaker the
+    pipeline could not name ("officials", an unresolved "the minister")."""
     return speakers_for_profiles(profiles=[profile])[0]
 
 
-def speakers_for_profiles(*, profiles: Sequence[SpeakerProfile]) -> list[Speaker]:
+def speakers_for_profiles(*, profiles: Sequence[SpeakerProfile]) -> list[Speaker | None]:
     """`speaker_for_profile` for many profiles at once, with the same result as calling it
     on each in turn, in a handful of queries whatever their number.
 
@@ -390,6 +391,11 @@ def speakers_for_profiles(*, profiles: Sequence[SpeakerProfile]) -> list[Speaker
     organisation_of: dict[int, str] = {}  # id(speaker) -> organisation name to set
     new_aliases: dict[tuple[int, str], tuple[Speaker, str]] = {}
     for profile, key in zip(profiles, keys, strict=True):
+        if profile.kind == "unknown":
+            # Not a name: "officials" in two articles are not one person. The statement
+            # keeps the words as its speaker mention, with no Speaker behind them.
+            result.append(None)
+            continue
         speaker = by_key.get(key) or by_alias.get(key)
         if speaker is None:
             speaker = Speaker(name=profile.name[:200], kind=profile.kind, search_name=key)
@@ -421,7 +427,7 @@ def speakers_for_profiles(*, profiles: Sequence[SpeakerProfile]) -> list[Speaker
 
     if organisation_of:
         organisations = organisations_for_names(names=list(organisation_of.values()))
-        for speaker in {id(s): s for s in result}.values():
+        for speaker in {id(s): s for s in result if s is not None}.values():
             if id(speaker) in organisation_of:
                 speaker.organisation = organisations[organisation_of[id(speaker)][:200]]
     if created:

@@ -396,7 +396,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statements = list(article.quotes.all())
     marks = []
     for quote in statements:
-        who = quote.speaker.name if quote.speaker else "Unknown speaker"
+        who = quote.speaker.name if quote.speaker else (quote.mention_text or "Unknown speaker")
         marks.append(
             Mark(
                 start=quote.start,
