@@ -3,6 +3,14 @@
 (function () {
   "use strict";
 
+  // A page restored from the back/forward cache shows the results as they were when the
+  // user left it, which after htmx swaps need not be those of its URL: load it afresh.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      window.location.reload();
+    }
+  });
+
   // After htmx swaps the results for a facet or pagination link, the filter form still
   // shows the old values: copy them from the new URL (except the field being typed in).
   function syncFormsWithUrl() {
