@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -27,6 +27,7 @@ from statements.charts import months_chart
 from statements.forms import QuoteFilterForm, SpeakerSearchForm
 from statements.highlight import Mark, highlight
 from statements.models import Country, Quote, Topic
+from statements.nlp.names import fold
 from statements.selectors import FACETS, QuoteFilters
 
 FORMATS = ("csv", "json")
@@ -150,6 +151,23 @@ def _describe(
     return described
 
 
+def _speaker_match_note(match: selectors.SpeakerMatch | None) -> str:
+    """'Showing statements by X (matched "x")' when the speaker filter was not the exact
+    slug or name of one speaker, so that what was typed and what it found can be compared."""
+    if match is None or not match.speakers or match.how == "slug":
+        return ""
+    if match.speaker and fold(match.speaker.name) == fold(match.text):
+        return ""
+    names = [s.name for s in match.speakers[:3]]
+    others = len(match.speakers) - len(names) if match.complete else None
+    if others is None:
+        names.append("others")
+    elif others:
+        names.append(f"{others} other{'s' if others > 1 else ''}")
+    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"Showing statements by {who} (matched “{match.text}”)"
+
+
 def _title(base: str, active: list[ActiveFilter], *, list_page: bool) -> str:
     if not active:
         return base
@@ -214,6 +232,13 @@ def _browse(
         return _render(request, template, context, status=400)
 
     filters = form.filters(**page.fixed)
+    match = None
+    if filters.speaker and "speaker" not in page.fixed:
+        # A typed name filters as the suggestions would find it (a typo too).
+        match = selectors.resolve_speaker(text=filters.speaker)
+        filters = replace(filters, speaker_ids=match.ids)
+        if match.how == "slug":
+            form.show_speaker(match.speaker)
     quotes = selectors.quote_list(filters=filters)
     if fmt == "csv":
         return exports.csv_response(quotes, filename=page.export_name)
@@ -227,9 +252,7 @@ def _browse(
         queryset=selectors.quote_filter(filters=filters),
         names=tuple(name for name in FACETS if name not in page.fixed),
     )
-    speaker = None
-    if filters.speaker and "speaker" not in page.fixed:
-        speaker = selectors.speaker_by_slug(slug=filters.speaker)
+    speaker = match.speaker if match else None
     active = _describe(
         filters,
         fixed=page.fixed,
@@ -252,6 +275,9 @@ def _browse(
             "next": links.url(page=results.next_page_number()) if results.has_next() else "",
             "last": links.url(page=results.paginator.num_pages),
         },
+        "speaker_match": _speaker_match_note(match),
+        # The speaker whose slug the URL carries: the script shows their name in the box.
+        "picked_speaker": match.speaker if match and match.how == "slug" else None,
         "export_csv": links.url(format="csv"),
         "export_json": links.url(format="json"),
     }

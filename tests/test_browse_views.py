@@ -152,6 +152,60 @@ def test_exact_slug_wins_over_name_match(client, data):
     assert texts(get(client, speaker="kay")) == ["Another Kay spoke"]
 
 
+@pytest.mark.parametrize(
+    "typed, name, expected",
+    [
+        ("hutchinson", "Kay Bailey Hutchison", ["worried"]),  # a typo, as the QA typed it
+        ("stoltenburg", "Jens Stoltenberg", ["s400", "dialogue"]),
+        ("erdogn", "Recep Tayyip Erdoğan", ["sovereign"]),
+    ],
+)
+def test_typed_speaker_with_a_typo_finds_what_the_suggestions_offer(
+    client, data, typed, name, expected
+):
+    suggested = client.get("/speakers/", {"q": typed, "format": "json"}).json()["results"]
+    assert suggested[0]["name"] == name
+    response = get(client, speaker=typed)
+    assert texts(response) == [data[key].text for key in expected]
+    assert f"Showing statements by {name} (matched “{typed}”)" in response.text
+    assert f"Speaker: {name}" in response.text
+    assert f"<title>Statements by {name} · Newsroom" in response.text
+    # The exports are the same statements.
+    exported = json.loads(body_of(get(client, speaker=typed, format="json")))
+    assert [row["text"] for row in exported["results"]] == texts(response)
+
+
+def test_typed_part_of_several_names_finds_all_of_them(client, data):
+    other = make_quote(text="Another Kay spoke", speaker=make_speaker("Kay Other"))
+    response = get(client, speaker="KAY")
+    assert texts(response) == [data["worried"].text, other.text]
+    assert "Showing statements by Kay Bailey Hutchison and Kay Other (matched “KAY”)" in (
+        response.text
+    )
+    assert "Speaker: “KAY”" in response.text
+
+
+def test_typed_whole_name_finds_only_that_speaker(client, data):
+    # What the box shows after a suggestion is picked, sent without JavaScript.
+    make_quote(text="Junior spoke", speaker=make_speaker("Jens Stoltenberg Junior"))
+    response = get(client, speaker="jens stoltenberg")
+    assert texts(response) == [data["s400"].text, data["dialogue"].text]
+    assert "Showing statements by" not in response.text  # it found what was typed
+    assert "Speaker: Jens Stoltenberg" in response.text
+
+
+def test_speaker_box_shows_the_name_of_the_slug_in_the_url(client, data):
+    html = get(client, speaker="jens-stoltenberg").text
+    assert 'value="Jens Stoltenberg"' in html
+    assert 'data-slug="jens-stoltenberg" data-name="Jens Stoltenberg"' in html
+    assert 'value="jens-stoltenberg"' not in html
+    # The results say so too, for the script to show it after a facet link.
+    assert 'data-speaker-slug="jens-stoltenberg" data-speaker-name="Jens Stoltenberg"' in html
+    assert "Showing statements by" not in html
+    # What was typed stays as typed.
+    assert 'value="stoltenburg"' in get(client, speaker="stoltenburg").text
+
+
 def test_deleted_statements_are_hidden(client, data):
     Quote.objects.filter(pk=data["s400"].pk).update(is_deleted=True)
     assert data["s400"].text not in texts(get(client))
@@ -659,6 +713,9 @@ PAGES_AND_QUERIES = [
     # speaker's name; the speaker page adds its profile, the country page its tab counts).
     ("/", 11),
     ("/?country=TR&q=Q0&speaker=person", 12),
+    # A typo in the speaker: + 3 on SQLite (difflib reads the names and the aliases, then
+    # the best speakers), + 1 on PostgreSQL (one trigram query).
+    ("/?speaker=persn+1", 15),
     ("/speakers/person-1/", 16),
     ("/countries/tr/", 13),
     ("/topics/defence/", 11),

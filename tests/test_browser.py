@@ -116,7 +116,18 @@ def test_pick_a_speaker_suggestion_with_the_keyboard(live_server, page, statemen
     expect(page.locator("#results .quote")).to_have_count(1)
     expect(page.locator("#results .chips")).to_contain_text("Speaker: Jens Stoltenberg")
     expect(page).to_have_title(re.compile("^Statements by Jens Stoltenberg"))
+    # The box shows the name; the URL keeps the slug, also when another filter changes.
+    expect(box).to_have_value("Jens Stoltenberg")
+    page.get_by_label("Kind").select_option("indirect")
+    expect(page).to_have_url(re.compile(r"\?speaker=jens-stoltenberg&kind=indirect$"))
+    expect(page.locator("#results .quote")).to_have_count(1)
+    expect(box).to_have_value("Jens Stoltenberg")
     assert was_not_reloaded(page)
+    # Editing the name makes it typed text again.
+    box.fill("Kay")
+    box.press("Escape")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"\?speaker=Kay&kind=indirect$"))
 
 
 def test_pick_a_speaker_suggestion_with_the_mouse(live_server, page, statements, console_errors):
@@ -126,6 +137,33 @@ def test_pick_a_speaker_suggestion_with_the_mouse(live_server, page, statements,
     expect(page).to_have_url(re.compile(r"\?speaker=recep-tayyip-erdogan$"))
     expect(page.locator("#results .quote")).to_have_count(1)
     expect(page.get_by_role("listbox")).to_be_hidden()
+    expect(page.get_by_label("Speaker", exact=True)).to_have_value("Recep Tayyip Erdoğan")
+
+
+def test_typed_speaker_with_a_typo_filters_like_the_suggestion(
+    live_server, page, statements, console_errors
+):
+    page.goto(live_server.url + "/")
+    box = page.get_by_label("Speaker", exact=True)
+    box.press_sequentially("hutchinson", delay=20)
+    expect(page.get_by_role("option", name=re.compile("Kay Bailey Hutchison"))).to_be_visible()
+    box.press("Escape")
+    box.press("Enter")  # what was typed, not the suggestion
+    expect(page).to_have_url(re.compile(r"\?speaker=hutchinson$"))
+    expect(page.locator("#results .quote")).to_have_count(1)
+    expect(page.locator("#results")).to_contain_text(
+        "Showing statements by Kay Bailey Hutchison (matched “hutchinson”)"
+    )
+
+
+def test_speaker_facet_shows_the_name_in_the_box(live_server, page, statements, console_errors):
+    page.goto(live_server.url + "/")
+    page.locator(".facet-speaker").get_by_role("link", name="Jens Stoltenberg").click()
+    expect(page).to_have_url(re.compile(r"\?speaker=jens-stoltenberg$"))
+    expect(page.get_by_label("Speaker", exact=True)).to_have_value("Jens Stoltenberg")
+    page.get_by_label("Kind").select_option("indirect")
+    expect(page).to_have_url(re.compile(r"\?speaker=jens-stoltenberg&kind=indirect$"))
+    expect(page.locator("#results .quote")).to_have_count(1)
 
 
 def test_country_facet_updates_list_and_url_and_back_restores(
@@ -213,6 +251,12 @@ def test_everything_works_without_javascript(live_server, page, statements):
     expect(page.locator("#results")).to_contain_text("We are very worried")
     page.get_by_role("link", name=re.compile("Clear filters")).click()
     expect(page.locator("#results .quote")).to_have_count(3)
+    # A speaker's slug in the URL shows as their name, and filtering again keeps them.
+    page.goto(live_server.url + "/?speaker=jens-stoltenberg")
+    expect(page.get_by_label("Speaker", exact=True)).to_have_value("Jens Stoltenberg")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#results .quote")).to_have_count(1)
+    expect(page.locator("#results")).to_contain_text("Turkey's national decision")
 
 
 @pytest.mark.browser_context_args(viewport={"width": 390, "height": 844})
