@@ -417,9 +417,14 @@ def article_detail(*, pk: int) -> Article | None:
 
 
 def country_statement_counts(*, code: str) -> dict[str, int]:
-    """How many statements are by speakers of the country and how many mention it."""
-    visible = Quote.objects.visible()
-    return {
-        "by": visible.by_speaker_country(code).count(),
-        "about": visible.mentioning_country(code).count(),
-    }
+    """How many statements are by speakers of the country and how many mention it
+    (cached until the next write: every request to the page, fragments too, needs them)."""
+
+    def compute() -> dict[str, int]:
+        visible = Quote.objects.visible()
+        return {
+            "by": visible.by_speaker_country(code).count(),
+            "about": visible.mentioning_country(code).count(),
+        }
+
+    return cached(f"country-counts:{code}", compute)

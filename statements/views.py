@@ -15,7 +15,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import date as format_date
 from django.utils.text import slugify
@@ -376,26 +382,38 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not re.fullmatch(r"[A-Za-z]{2}", code):
         raise Http404("Country codes are two letters (ISO 3166-1 alpha-2).")
     country = get_object_or_404(Country, code=code.upper())
-    about = request.GET.get("section") == "about"
+    if code != code.lower():  # one URL per country: the one get_absolute_url gives
+        query = request.META.get("QUERY_STRING", "")
+        url = country.get_absolute_url()
+        return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+    counts = selectors.country_statement_counts(code=country.code)
+    # The page opens on the section that has statements (by its speakers, else about it);
+    # a section asked for by name stays.
+    default = "about" if counts["about"] and not counts["by"] else "by"
+    section = request.GET.get("section")
+    section = section if section in ("by", "about") else default
+    about = section == "about"
     fixed_name = "country" if about else "speaker_country"
 
+    def section_url(tabs: Links, name: str, **changes) -> str:
+        return tabs.url(section=None if name == default else name, **changes)
+
     def overview() -> dict:
-        counts = selectors.country_statement_counts(code=country.code)
         tab_params = {k: v for k, v in request.GET.items() if v and k not in ("page", "format")}
         tabs = Links(request.path, tab_params)
         return {
             "country": country,
             "about": about,
             "section_counts": counts,
-            "by_url": tabs.url(section=None, speaker_country=None),
-            "about_url": tabs.url(section="about", country=None),
+            "by_url": section_url(tabs, "by", speaker_country=None),
+            "about_url": section_url(tabs, "about", country=None),
         }
 
     page = BrowsePage(
         base_title=f"About {country.name}" if about else f"Said by speakers from {country.name}",
-        export_name=f"statements-{country.code.lower()}-{'about' if about else 'by'}",
+        export_name=f"statements-{country.code.lower()}-{section}",
         fixed={fixed_name: country.code},
-        extra_params={"section": "about"} if about else {},
+        extra_params={} if section == default else {"section": section},
         full_page_context=overview,
     )
     return _browse(request, template="statements/country_detail.html", page=page)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from statements.models import Article, Quote, Speaker
+from statements.models import Article, Country, Quote, Speaker
 from tests.factories import make_article, make_quote, make_speaker
 
 pytestmark = pytest.mark.django_db
@@ -540,7 +540,7 @@ def test_export_links_on_each_page(client, data):
     [
         ("/speakers/jens-stoltenberg/", ["s400", "dialogue"]),
         ("/countries/no/", ["s400", "dialogue"]),
-        ("/countries/NO/?section=about", []),
+        ("/countries/no/?section=about", []),
         ("/countries/tr/?section=about", ["worried", "sovereign", "s400", "dialogue"]),
         ("/topics/defence/", ["s400", "dialogue"]),
     ],
@@ -667,12 +667,49 @@ def test_country_page_has_two_labelled_sections(client, data):
     assert by.status_code == 200
     assert "Said by speakers from Türkiye" in by.text and "Mentioning Türkiye" in by.text
     assert texts(by) == [data["sovereign"].text]
-    about = client.get("/countries/TR/", {"section": "about"})
+    about = client.get("/countries/tr/", {"section": "about"})
     assert len(texts(about)) == 4
     assert "Statements that mention Türkiye" in about.text
     # The section survives an HTMX filter change.
     fragment = client.get("/countries/tr/", {"section": "about", "kind": "direct"}, **HX)
     assert fragment["HX-Push-Url"] == "/countries/tr/?kind=direct&section=about"
+
+
+@pytest.mark.parametrize(
+    "path, target",
+    [
+        ("/countries/TR/", "/countries/tr/"),
+        ("/countries/Tr/?section=about&kind=direct", "/countries/tr/?section=about&kind=direct"),
+    ],
+)
+def test_country_page_redirects_to_its_lower_case_url(client, data, path, target):
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response["Location"] == target
+    assert target.startswith(Country.objects.get(code="TR").get_absolute_url())
+
+
+def test_country_page_opens_on_the_section_that_has_statements(client, data):
+    # Nobody from the United Kingdom speaks; one statement mentions it.
+    make_quote(text="London is worried", speaker=data["kay"], countries=("GB",))
+    response = client.get("/countries/gb/")
+    assert texts(response) == ["London is worried"]
+    assert "Statements that mention United Kingdom" in response.text
+    assert response.context["about"] is True
+    # The tabs: the other section by name, this one without (it is the default).
+    assert response.context["by_url"] == "/countries/gb/?section=by"
+    assert response.context["about_url"] == "/countries/gb/"
+    by = client.get("/countries/gb/", {"section": "by"})
+    assert texts(by) == [] and by.context["about"] is False
+    assert 'name="section" value="by"' in by.text  # the filters keep the section
+    # A filter change on the default section needs no section in the URL.
+    fragment = client.get("/countries/gb/", {"kind": "direct"}, **HX)
+    assert fragment["HX-Push-Url"] == "/countries/gb/?kind=direct"
+    # Where both sections have statements, the page opens on "Said by".
+    tr = client.get("/countries/tr/")
+    assert tr.context["about"] is False and tr.context["about_url"] == (
+        "/countries/tr/?section=about"
+    )
 
 
 def test_topic_page(client, data):
