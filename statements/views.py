@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
@@ -96,6 +98,24 @@ class BrowsePage:
     extra_params: dict[str, str] = field(default_factory=dict)
     # Context for the full page only (a profile, a chart): not computed for fragments.
     full_page_context: Callable[[], dict] | None = None
+
+
+def drop_empty_params(view):
+    """Redirect a GET whose query string has empty parameters (what a form sends without
+    JavaScript: `/?q=Turkey&speaker=&kind=`) to the same URL without them. Not for htmx
+    requests: they swap a fragment and push the clean URL (HX-Push-Url) themselves."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.htmx:
+            pairs = [(k, v) for k, values in request.GET.lists() for v in values]
+            kept = [(k, v) for k, v in pairs if v.strip()]
+            if len(kept) < len(pairs):
+                query = urlencode(kept)
+                return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _is_fragment(request: HttpRequest) -> bool:
@@ -295,6 +315,7 @@ def _browse(
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def quote_list(request: HttpRequest) -> HttpResponse:
     page = BrowsePage(base_title="Statements", export_name="statements")
     return _browse(request, template="statements/quote_list.html", page=page, list_page=True)
@@ -302,6 +323,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def speaker_list(request: HttpRequest) -> HttpResponse:
     form = SpeakerSearchForm(request.GET)
     fmt = request.GET.get("format", "")
@@ -351,6 +373,7 @@ def _bounded_int(value: str | None, *, default: int, high: int) -> int:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     speaker = selectors.speaker_detail(slug=slug)
     if speaker is None:
@@ -378,6 +401,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not re.fullmatch(r"[A-Za-z]{2}", code):
         raise Http404("Country codes are two letters (ISO 3166-1 alpha-2).")
@@ -421,6 +445,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     page = BrowsePage(

@@ -247,6 +247,7 @@ def test_everything_works_without_javascript(live_server, page, statements):
     page.get_by_label("Speaker", exact=True).fill("hutchison")
     page.get_by_label("Country mentioned").select_option("")
     page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"/\?speaker=hutchison$"))  # no empty fields
     expect(page.locator("#results .quote")).to_have_count(1)
     expect(page.locator("#results")).to_contain_text("We are very worried")
     page.get_by_role("link", name=re.compile("Clear filters")).click()
