@@ -26,7 +26,9 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import date as format_date
+from django.templatetags.static import static
 from django.utils.text import slugify
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -488,6 +490,15 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": article.title,
     }
     return render(request, "statements/article_detail.html", context)
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without a <link rel="icon"> (healthz, the
+    admin): send them to the icon base.html links to. Not permanent: its hashed name
+    changes with the file in production."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
