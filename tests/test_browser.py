@@ -263,15 +263,31 @@ def test_everything_works_without_javascript(live_server, page, statements):
 @pytest.mark.browser_context_args(viewport={"width": 390, "height": 844})
 def test_phone_folds_the_less_used_filters(live_server, page, statements, console_errors):
     page.goto(live_server.url + "/")
-    toggle = page.get_by_role("button", name="More filters")
+    toggle = page.locator(".filters-toggle")
+    expect(toggle).to_have_accessible_name("More filters")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(page.get_by_label("Topic")).to_be_hidden()
     expect(page.locator("#results .quote").first).to_be_in_viewport()
+    # The facet cards are as tall as their row: no blank gap under a short one.
+    heights = {round(card.bounding_box()["height"]) for card in page.locator(".facet").all()}
+    assert len(heights) == 1, heights
+    # The export links follow the count, off the right edge.
+    bar, exports = (
+        page.locator(".results-bar").bounding_box(),
+        page.locator(".exports").bounding_box(),
+    )
+    assert exports["x"] + exports["width"] < bar["x"] + bar["width"] - 16
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_accessible_name("Fewer filters")
+    toggle.click()
+    expect(toggle).to_have_accessible_name("More filters")
+    expect(page.get_by_label("Topic")).to_be_hidden()
+    toggle.click()
     page.get_by_label("Kind").select_option("direct")
     expect(page).to_have_url(re.compile(r"\?kind=direct$"))
     expect(page.locator("#results .quote")).to_have_count(2)
     # A page that arrives with one of them set shows them open.
     page.goto(live_server.url + "/?topic=sanctions")
     expect(page.get_by_label("Topic")).to_be_visible()
+    expect(toggle).to_have_accessible_name("Fewer filters (1)")

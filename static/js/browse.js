@@ -206,16 +206,21 @@
   }
 
   // On a phone the less used filters fold away behind a "More filters" button (CSS shows
-  // it only on narrow screens); they start open when one of them is set.
+  // it only on narrow screens), which says "Fewer filters" while they are shown; they
+  // start open when one of them is set.
   function setUpFilterToggle(form) {
     const toggle = form.querySelector(".filters-toggle");
     const more = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
     if (!more) {
       return;
     }
+    const label = toggle.querySelector(".filters-toggle-label");
     function setOpen(open) {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
       form.classList.toggle("is-open", open);
+      if (label) {
+        label.textContent = open ? label.dataset.open : label.dataset.closed;
+      }
     }
     form.classList.add("js-collapsible");
     toggle.hidden = false;
