@@ -226,6 +226,41 @@ def test_article_page_highlights_statements(live_server, page, statements, conso
     expect(page).to_have_url(re.compile(r"/speakers/kay-bailey-hutchison/$"))
 
 
+def test_article_page_shows_one_tooltip_at_a_time(live_server, page, statements, console_errors):
+    s400, worried = statements["s400"], statements["worried"]
+    page.goto(f"{live_server.url}{s400.get_absolute_url()}")
+    target, other = page.locator(f"mark#q{s400.pk}"), page.locator(f"mark#q{worried.pk}")
+
+    def tooltip(mark) -> str:
+        return mark.evaluate("el => getComputedStyle(el, '::after').content")
+
+    target.focus()  # as on arrival by its #anchor, or by the keyboard
+    assert "Jens Stoltenberg" in tooltip(target)
+    other.hover()
+    assert "Kay Bailey Hutchison" in tooltip(other)
+    assert tooltip(target) == "none"
+    page.mouse.move(0, 0)
+    assert "Jens Stoltenberg" in tooltip(target)
+
+
+def test_nested_statements_show_only_the_inner_tooltip(live_server, page, console_errors):
+    outer_speaker, inner_speaker = make_speaker("Outer Person"), make_speaker("Inner Person")
+    article = make_article(body="Title\n\nHe said that they said it was fine today.")
+    outer = make_quote(
+        text="that they said it was fine today", article=article, speaker=outer_speaker
+    )
+    inner = make_quote(text="it was fine", article=article, speaker=inner_speaker)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    inner_mark = page.locator(f"mark#q{inner.pk}")
+    # The outer statement is split around the inner one: the piece that encloses it.
+    outer_mark = page.locator(f"mark.stmt:has(> mark#q{inner.pk})")
+    assert "Outer Person" in outer_mark.get_attribute("data-label")
+    assert page.locator(f"mark#q{outer.pk}").count() == 1
+    inner_mark.hover()
+    assert "Inner Person" in inner_mark.evaluate("el => getComputedStyle(el, '::after').content")
+    assert outer_mark.evaluate("el => getComputedStyle(el, '::after').content") == "none"
+
+
 def test_speaker_page_chart_and_filters(live_server, page, statements, console_errors):
     page.goto(live_server.url + "/speakers/jens-stoltenberg/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Jens Stoltenberg")
