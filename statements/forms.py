@@ -138,6 +138,17 @@ class QuoteFilterForm(forms.Form):
             self.add_error("date_to", "The end date is before the start date.")
         return data
 
+    def show_speaker(self, speaker) -> None:
+        """Show the speaker's name in the box, not the slug the URL carries; the slug goes
+        in data attributes, for the script to send while the box still shows that name
+        (without JavaScript the name is sent, which finds the same speaker)."""
+        self.data = self.data.copy()
+        self.data["speaker"] = speaker.name
+        self.fields["speaker"].widget.attrs |= {
+            "data-slug": speaker.slug,
+            "data-name": speaker.name,
+        }
+
     def filters(self, **fixed) -> QuoteFilters:
         """The validated filters, with the page's fixed ones on top."""
         values = {name: self.cleaned_data.get(name) for name in self.fields}

@@ -15,9 +15,18 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, S
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from statements.datacache import cached
-from statements.models import Article, Country, Quote, QuoteQuerySet, Speaker, SpeakerAlias, Topic
+from statements.models import (
+    Article,
+    Country,
+    Quote,
+    QuoteQuerySet,
+    Speaker,
+    SpeakerAlias,
+    SpeakerQuerySet,
+    Topic,
+)
 from statements.nlp.names import fold
-from statements.search import quote_text_search
+from statements.search import MIN_SPEAKER_QUERY, quote_text_search
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +41,15 @@ class QuoteFilters:
     kind: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    # The speakers `speaker` was resolved to (resolve_speaker), when it was; not a parameter.
+    speaker_ids: tuple[int, ...] | None = None
 
     def params(self) -> dict[str, str]:
         """The filters that are set, as query-string values."""
         out = {}
         for field in fields(self):
+            if field.name == "speaker_ids":
+                continue
             value = getattr(self, field.name)
             if value:
                 out[field.name] = value.isoformat() if isinstance(value, dt.date) else value
@@ -46,7 +59,9 @@ class QuoteFilters:
 def quote_filter(*, filters: QuoteFilters) -> QuoteQuerySet:
     """Visible statements matching `filters`, unordered and without related rows."""
     qs = Quote.objects.visible()
-    if filters.speaker:
+    if filters.speaker_ids is not None:
+        qs = qs.filter(speaker_id__in=filters.speaker_ids)
+    elif filters.speaker:
         qs = qs.by_speaker_or_name(filters.speaker, fold(filters.speaker).strip())
     if filters.speaker_country:
         qs = qs.by_speaker_country(filters.speaker_country)
@@ -188,27 +203,7 @@ def speaker_search(*, q: str, limit: int = 20) -> list[Speaker]:
     if not folded:
         return list(speakers.order_by("-statement_count", "name")[:limit])
     if connection.vendor == "postgresql":
-        # `contains` (LIKE) and the trigram operators both use the GIN trigram indexes.
-        def matches(prefix: str = "") -> Q:
-            return (
-                Q(**{f"{prefix}search_name__contains": folded})
-                | Q(**{f"{prefix}search_name__trigram_similar": folded})
-                | Q(**{f"{prefix}search_name__trigram_word_similar": folded})
-            )
-
-        alias_ids = SpeakerAlias.objects.filter(matches()).values("speaker")
-        best_alias = (
-            SpeakerAlias.objects.filter(speaker=OuterRef("pk"))
-            .annotate(similarity=TrigramWordSimilarity(folded, "search_name"))
-            .order_by("-similarity")
-            .values("similarity")[:1]
-        )
-        ranked = speakers.filter(matches() | Q(pk__in=alias_ids)).annotate(
-            rank=Greatest(
-                TrigramWordSimilarity(folded, "search_name"),
-                Coalesce(Subquery(best_alias), Value(0.0)),
-            )
-        )
+        ranked = _trigram_ranked(speakers, folded, contains=True)
         return list(ranked.order_by("-rank", "-statement_count", "name")[:limit])
     ranked = speakers.name_contains(folded).annotate(
         rank=Case(
@@ -226,6 +221,32 @@ def speaker_search(*, q: str, limit: int = 20) -> list[Speaker]:
     close = _similar_names(folded)
     by_pk = speakers.in_bulk(list(close)[:limit])
     return sorted(by_pk.values(), key=lambda s: (-close[s.pk], -s.statement_count, s.name))
+
+
+def _trigram_ranked(speakers, folded: str, *, contains: bool) -> SpeakerQuerySet:
+    """PostgreSQL: `speakers` whose name or an alias is similar to `folded` (trigrams;
+    with `contains`, also containing it), annotated with their best similarity `rank`."""
+
+    # `contains` (LIKE) and the trigram operators both use the GIN trigram indexes.
+    def matches() -> Q:
+        similar = Q(search_name__trigram_similar=folded) | Q(
+            search_name__trigram_word_similar=folded
+        )
+        return Q(search_name__contains=folded) | similar if contains else similar
+
+    alias_ids = SpeakerAlias.objects.filter(matches()).values("speaker")
+    best_alias = (
+        SpeakerAlias.objects.filter(speaker=OuterRef("pk"))
+        .annotate(similarity=TrigramWordSimilarity(folded, "search_name"))
+        .order_by("-similarity")
+        .values("similarity")[:1]
+    )
+    return speakers.filter(matches() | Q(pk__in=alias_ids)).annotate(
+        rank=Greatest(
+            TrigramWordSimilarity(folded, "search_name"),
+            Coalesce(Subquery(best_alias), Value(0.0)),
+        )
+    )
 
 
 # Below this similarity (difflib's ratio, 0..1) a name is not offered as a typo match.
@@ -247,8 +268,83 @@ def _similar_names(folded: str) -> dict[int, float]:
     return dict(sorted(scores.items(), key=lambda item: -item[1]))
 
 
-def speaker_by_slug(*, slug: str) -> Speaker | None:
-    return Speaker.objects.filter(slug=slug).select_related("country").first()
+@dataclass(frozen=True, slots=True)
+class SpeakerMatch:
+    """What a typed speaker filter stands for (see `resolve_speaker`)."""
+
+    text: str
+    speakers: tuple[Speaker, ...]  # by name; only pk, slug and name are loaded
+    how: str  # "slug", "name" (name or alias contains the text), "similar" (a typo) or ""
+    # False when more speakers contain the text than `speakers` holds.
+    complete: bool = True
+
+    @property
+    def ids(self) -> tuple[int, ...] | None:
+        """The speakers to filter by; None when there are too many to list."""
+        return tuple(s.pk for s in self.speakers) if self.complete else None
+
+    @property
+    def speaker(self) -> Speaker | None:
+        """The one speaker meant, when there is exactly one."""
+        return self.speakers[0] if len(self.speakers) == 1 else None
+
+
+# Speakers listed by id in a name filter; a text that more contain is filtered by a subquery.
+MAX_SPEAKERS_RESOLVED = 200
+
+
+def resolve_speaker(*, text: str) -> SpeakerMatch:
+    """The speakers a speaker filter means, found the way the suggestions find them:
+    the speaker with exactly this slug; else every speaker whose name or an alias contains
+    the text (case and accents ignored), or only those with exactly this name when there
+    are any; else, for a typo, the most similar speaker (ties all kept): trigrams on
+    PostgreSQL, difflib on SQLite, as in `speaker_search`.
+
+    One query, or two (PostgreSQL) to four (SQLite) for a typo.
+    """
+    text = text.strip()
+    folded = " ".join(fold(text).split())
+    found = Speaker.objects.filter(slug=text)
+    if folded:
+        found = found | Speaker.objects.name_contains(folded)
+    exact_first = Case(
+        When(slug=text, then=Value(0)),
+        When(search_name=folded, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    rows = list(
+        found.only("pk", "slug", "name", "search_name").order_by(exact_first, "name", "pk")[
+            : MAX_SPEAKERS_RESOLVED + 1
+        ]
+    )
+    if rows and rows[0].slug == text:
+        return SpeakerMatch(text, (rows[0],), "slug")
+    named = [s for s in rows if s.search_name == folded]
+    if named:  # the whole name, as the box shows it once a suggestion is picked
+        return SpeakerMatch(text, tuple(named), "name")
+    if rows:
+        complete = len(rows) <= MAX_SPEAKERS_RESOLVED
+        return SpeakerMatch(text, tuple(rows[:MAX_SPEAKERS_RESOLVED]), "name", complete)
+    similar = _most_similar_speakers(folded) if len(folded) >= MIN_SPEAKER_QUERY else ()
+    return SpeakerMatch(text, similar, "similar" if similar else "")
+
+
+def _most_similar_speakers(folded: str) -> tuple[Speaker, ...]:
+    """The speakers whose name or an alias is most similar to `folded` (a typo)."""
+    speakers = Speaker.objects.only("pk", "slug", "name")
+    if connection.vendor == "postgresql":
+        ranked = list(
+            _trigram_ranked(speakers, folded, contains=False).order_by("-rank", "name")[
+                :MAX_SPEAKERS_RESOLVED
+            ]
+        )
+        return tuple(s for s in ranked if s.rank >= ranked[0].rank) if ranked else ()
+    scores = _similar_names(folded)
+    if not scores:
+        return ()
+    best = max(scores.values())
+    return tuple(speakers.filter(pk__in=[pk for pk, v in scores.items() if v >= best]))
 
 
 def speaker_detail(*, slug: str) -> Speaker | None:
@@ -321,9 +417,14 @@ def article_detail(*, pk: int) -> Article | None:
 
 
 def country_statement_counts(*, code: str) -> dict[str, int]:
-    """How many statements are by speakers of the country and how many mention it."""
-    visible = Quote.objects.visible()
-    return {
-        "by": visible.by_speaker_country(code).count(),
-        "about": visible.mentioning_country(code).count(),
-    }
+    """How many statements are by speakers of the country and how many mention it
+    (cached until the next write: every request to the page, fragments too, needs them)."""
+
+    def compute() -> dict[str, int]:
+        visible = Quote.objects.visible()
+        return {
+            "by": visible.by_speaker_country(code).count(),
+            "about": visible.mentioning_country(code).count(),
+        }
+
+    return cached(f"country-counts:{code}", compute)

@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import date as format_date
+from django.templatetags.static import static
 from django.utils.text import slugify
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -27,6 +37,7 @@ from statements.charts import months_chart
 from statements.forms import QuoteFilterForm, SpeakerSearchForm
 from statements.highlight import Mark, highlight
 from statements.models import Country, Quote, Topic
+from statements.nlp.names import fold
 from statements.selectors import FACETS, QuoteFilters
 
 FORMATS = ("csv", "json")
@@ -91,6 +102,24 @@ class BrowsePage:
     full_page_context: Callable[[], dict] | None = None
 
 
+def drop_empty_params(view):
+    """Redirect a GET whose query string has empty parameters (what a form sends without
+    JavaScript: `/?q=Turkey&speaker=&kind=`) to the same URL without them. Not for htmx
+    requests: they swap a fragment and push the clean URL (HX-Push-Url) themselves."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.htmx:
+            pairs = [(k, v) for k, values in request.GET.lists() for v in values]
+            kept = [(k, v) for k, v in pairs if v.strip()]
+            if len(kept) < len(pairs):
+                query = urlencode(kept)
+                return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _is_fragment(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
@@ -148,6 +177,23 @@ def _describe(
     if filters.q:
         add("q", f"Words: {filters.q}", f"matching “{filters.q}”")
     return described
+
+
+def _speaker_match_note(match: selectors.SpeakerMatch | None) -> str:
+    """'Showing statements by X (matched "x")' when the speaker filter was not the exact
+    slug or name of one speaker, so that what was typed and what it found can be compared."""
+    if match is None or not match.speakers or match.how == "slug":
+        return ""
+    if match.speaker and fold(match.speaker.name) == fold(match.text):
+        return ""
+    names = [s.name for s in match.speakers[:3]]
+    others = len(match.speakers) - len(names) if match.complete else None
+    if others is None:
+        names.append("others")
+    elif others:
+        names.append(f"{others} other{'s' if others > 1 else ''}")
+    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"Showing statements by {who} (matched “{match.text}”)"
 
 
 def _title(base: str, active: list[ActiveFilter], *, list_page: bool) -> str:
@@ -214,6 +260,13 @@ def _browse(
         return _render(request, template, context, status=400)
 
     filters = form.filters(**page.fixed)
+    match = None
+    if filters.speaker and "speaker" not in page.fixed:
+        # A typed name filters as the suggestions would find it (a typo too).
+        match = selectors.resolve_speaker(text=filters.speaker)
+        filters = replace(filters, speaker_ids=match.ids)
+        if match.how == "slug":
+            form.show_speaker(match.speaker)
     quotes = selectors.quote_list(filters=filters)
     if fmt == "csv":
         return exports.csv_response(quotes, filename=page.export_name)
@@ -227,9 +280,7 @@ def _browse(
         queryset=selectors.quote_filter(filters=filters),
         names=tuple(name for name in FACETS if name not in page.fixed),
     )
-    speaker = None
-    if filters.speaker and "speaker" not in page.fixed:
-        speaker = selectors.speaker_by_slug(slug=filters.speaker)
+    speaker = match.speaker if match else None
     active = _describe(
         filters,
         fixed=page.fixed,
@@ -252,6 +303,9 @@ def _browse(
             "next": links.url(page=results.next_page_number()) if results.has_next() else "",
             "last": links.url(page=results.paginator.num_pages),
         },
+        "speaker_match": _speaker_match_note(match),
+        # The speaker whose slug the URL carries: the script shows their name in the box.
+        "picked_speaker": match.speaker if match and match.how == "slug" else None,
         "export_csv": links.url(format="csv"),
         "export_json": links.url(format="json"),
     }
@@ -263,6 +317,7 @@ def _browse(
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def quote_list(request: HttpRequest) -> HttpResponse:
     page = BrowsePage(base_title="Statements", export_name="statements")
     return _browse(request, template="statements/quote_list.html", page=page, list_page=True)
@@ -270,6 +325,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def speaker_list(request: HttpRequest) -> HttpResponse:
     form = SpeakerSearchForm(request.GET)
     fmt = request.GET.get("format", "")
@@ -319,6 +375,7 @@ def _bounded_int(value: str | None, *, default: int, high: int) -> int:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     speaker = selectors.speaker_detail(slug=slug)
     if speaker is None:
@@ -346,30 +403,43 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not re.fullmatch(r"[A-Za-z]{2}", code):
         raise Http404("Country codes are two letters (ISO 3166-1 alpha-2).")
     country = get_object_or_404(Country, code=code.upper())
-    about = request.GET.get("section") == "about"
+    if code != code.lower():  # one URL per country: the one get_absolute_url gives
+        query = request.META.get("QUERY_STRING", "")
+        url = country.get_absolute_url()
+        return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+    counts = selectors.country_statement_counts(code=country.code)
+    # The page opens on the section that has statements (by its speakers, else about it);
+    # a section asked for by name stays.
+    default = "about" if counts["about"] and not counts["by"] else "by"
+    section = request.GET.get("section")
+    section = section if section in ("by", "about") else default
+    about = section == "about"
     fixed_name = "country" if about else "speaker_country"
 
+    def section_url(tabs: Links, name: str, **changes) -> str:
+        return tabs.url(section=None if name == default else name, **changes)
+
     def overview() -> dict:
-        counts = selectors.country_statement_counts(code=country.code)
         tab_params = {k: v for k, v in request.GET.items() if v and k not in ("page", "format")}
         tabs = Links(request.path, tab_params)
         return {
             "country": country,
             "about": about,
             "section_counts": counts,
-            "by_url": tabs.url(section=None, speaker_country=None),
-            "about_url": tabs.url(section="about", country=None),
+            "by_url": section_url(tabs, "by", speaker_country=None),
+            "about_url": section_url(tabs, "about", country=None),
         }
 
     page = BrowsePage(
         base_title=f"About {country.name}" if about else f"Said by speakers from {country.name}",
-        export_name=f"statements-{country.code.lower()}-{'about' if about else 'by'}",
+        export_name=f"statements-{country.code.lower()}-{section}",
         fixed={fixed_name: country.code},
-        extra_params={"section": "about"} if about else {},
+        extra_params={} if section == default else {"section": section},
         full_page_context=overview,
     )
     return _browse(request, template="statements/country_detail.html", page=page)
@@ -377,6 +447,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@drop_empty_params
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     page = BrowsePage(
@@ -419,6 +490,15 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": article.title,
     }
     return render(request, "statements/article_detail.html", context)
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without a <link rel="icon"> (healthz, the
+    admin): send them to the icon base.html links to. Not permanent: its hashed name
+    changes with the file in production."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

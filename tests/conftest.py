@@ -54,3 +54,14 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig) -> str | None:
+    """The browser tests open `live_server.url` directly, so no base URL is needed.
+
+    pytest-playwright provides this fixture itself when pytest-base-url is not installed,
+    as a method of a plugin object, which pytest 9 deprecates (PytestRemovedIn10Warning);
+    defining it here means that one never runs. Same values: --base-url, else the ini.
+    """
+    return pytestconfig.getoption("--base-url") or pytestconfig.getini("base_url") or None

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from statements.models import Article, Quote, Speaker
+from statements.models import Article, Country, Quote, Speaker
 from tests.factories import make_article, make_quote, make_speaker
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +152,60 @@ def test_exact_slug_wins_over_name_match(client, data):
     assert texts(get(client, speaker="kay")) == ["Another Kay spoke"]
 
 
+@pytest.mark.parametrize(
+    "typed, name, expected",
+    [
+        ("hutchinson", "Kay Bailey Hutchison", ["worried"]),  # a typo, as the QA typed it
+        ("stoltenburg", "Jens Stoltenberg", ["s400", "dialogue"]),
+        ("erdogn", "Recep Tayyip Erdoğan", ["sovereign"]),
+    ],
+)
+def test_typed_speaker_with_a_typo_finds_what_the_suggestions_offer(
+    client, data, typed, name, expected
+):
+    suggested = client.get("/speakers/", {"q": typed, "format": "json"}).json()["results"]
+    assert suggested[0]["name"] == name
+    response = get(client, speaker=typed)
+    assert texts(response) == [data[key].text for key in expected]
+    assert f"Showing statements by {name} (matched “{typed}”)" in response.text
+    assert f"Speaker: {name}" in response.text
+    assert f"<title>Statements by {name} · Newsroom" in response.text
+    # The exports are the same statements.
+    exported = json.loads(body_of(get(client, speaker=typed, format="json")))
+    assert [row["text"] for row in exported["results"]] == texts(response)
+
+
+def test_typed_part_of_several_names_finds_all_of_them(client, data):
+    other = make_quote(text="Another Kay spoke", speaker=make_speaker("Kay Other"))
+    response = get(client, speaker="KAY")
+    assert texts(response) == [data["worried"].text, other.text]
+    assert "Showing statements by Kay Bailey Hutchison and Kay Other (matched “KAY”)" in (
+        response.text
+    )
+    assert "Speaker: “KAY”" in response.text
+
+
+def test_typed_whole_name_finds_only_that_speaker(client, data):
+    # What the box shows after a suggestion is picked, sent without JavaScript.
+    make_quote(text="Junior spoke", speaker=make_speaker("Jens Stoltenberg Junior"))
+    response = get(client, speaker="jens stoltenberg")
+    assert texts(response) == [data["s400"].text, data["dialogue"].text]
+    assert "Showing statements by" not in response.text  # it found what was typed
+    assert "Speaker: Jens Stoltenberg" in response.text
+
+
+def test_speaker_box_shows_the_name_of_the_slug_in_the_url(client, data):
+    html = get(client, speaker="jens-stoltenberg").text
+    assert 'value="Jens Stoltenberg"' in html
+    assert 'data-slug="jens-stoltenberg" data-name="Jens Stoltenberg"' in html
+    assert 'value="jens-stoltenberg"' not in html
+    # The results say so too, for the script to show it after a facet link.
+    assert 'data-speaker-slug="jens-stoltenberg" data-speaker-name="Jens Stoltenberg"' in html
+    assert "Showing statements by" not in html
+    # What was typed stays as typed.
+    assert 'value="stoltenburg"' in get(client, speaker="stoltenburg").text
+
+
 def test_deleted_statements_are_hidden(client, data):
     Quote.objects.filter(pk=data["s400"].pk).update(is_deleted=True)
     assert data["s400"].text not in texts(get(client))
@@ -256,6 +310,30 @@ def test_history_restore_request_gets_the_full_page(client, data):
     assert 'id="filters"' in response.text
 
 
+@pytest.mark.parametrize(
+    "url, target",
+    [
+        (
+            "/?q=Turkey&speaker=&speaker_country=&country=&topic=&kind=&date_from=&date_to=",
+            "/?q=Turkey",
+        ),
+        ("/?speaker=&kind=", "/"),
+        ("/?q=+&country=TR", "/?country=TR"),
+        ("/speakers/?q=", "/speakers/"),
+        ("/speakers/jens-stoltenberg/?kind=&page=2", "/speakers/jens-stoltenberg/?page=2"),
+        ("/countries/tr/?section=about&kind=", "/countries/tr/?section=about"),
+        ("/topics/defence/?q=&format=json", "/topics/defence/?format=json"),
+    ],
+)
+def test_empty_parameters_redirect_to_the_clean_url(client, data, url, target):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == target
+    assert "HX-Request" in response["Vary"]
+    # htmx requests get the fragment at once, and push the clean URL themselves.
+    assert client.get(url, **HX).status_code == 200
+
+
 def test_works_without_javascript(client, data):
     html = get(client).text
     assert '<form id="filters" class="filters" method="get" action="/"' in html
@@ -298,7 +376,7 @@ def test_pagination_and_total(client, many):
     [("abc", 1), ("-1", 3), ("0", 3), ("999999", 3), ("9" * 10_000, 1), ("2.5", 1), ("", 1)],
 )
 def test_bad_page_numbers_give_a_real_page(client, many, number, expected):
-    response = get(client, page=number)
+    response = client.get("/", {"page": number}, follow=True)  # page="" redirects to /
     assert response.status_code == 200
     assert response.context["page"].number == expected
 
@@ -486,7 +564,7 @@ def test_export_links_on_each_page(client, data):
     [
         ("/speakers/jens-stoltenberg/", ["s400", "dialogue"]),
         ("/countries/no/", ["s400", "dialogue"]),
-        ("/countries/NO/?section=about", []),
+        ("/countries/no/?section=about", []),
         ("/countries/tr/?section=about", ["worried", "sovereign", "s400", "dialogue"]),
         ("/topics/defence/", ["s400", "dialogue"]),
     ],
@@ -613,12 +691,49 @@ def test_country_page_has_two_labelled_sections(client, data):
     assert by.status_code == 200
     assert "Said by speakers from Türkiye" in by.text and "Mentioning Türkiye" in by.text
     assert texts(by) == [data["sovereign"].text]
-    about = client.get("/countries/TR/", {"section": "about"})
+    about = client.get("/countries/tr/", {"section": "about"})
     assert len(texts(about)) == 4
     assert "Statements that mention Türkiye" in about.text
     # The section survives an HTMX filter change.
     fragment = client.get("/countries/tr/", {"section": "about", "kind": "direct"}, **HX)
     assert fragment["HX-Push-Url"] == "/countries/tr/?kind=direct&section=about"
+
+
+@pytest.mark.parametrize(
+    "path, target",
+    [
+        ("/countries/TR/", "/countries/tr/"),
+        ("/countries/Tr/?section=about&kind=direct", "/countries/tr/?section=about&kind=direct"),
+    ],
+)
+def test_country_page_redirects_to_its_lower_case_url(client, data, path, target):
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response["Location"] == target
+    assert target.startswith(Country.objects.get(code="TR").get_absolute_url())
+
+
+def test_country_page_opens_on_the_section_that_has_statements(client, data):
+    # Nobody from the United Kingdom speaks; one statement mentions it.
+    make_quote(text="London is worried", speaker=data["kay"], countries=("GB",))
+    response = client.get("/countries/gb/")
+    assert texts(response) == ["London is worried"]
+    assert "Statements that mention United Kingdom" in response.text
+    assert response.context["about"] is True
+    # The tabs: the other section by name, this one without (it is the default).
+    assert response.context["by_url"] == "/countries/gb/?section=by"
+    assert response.context["about_url"] == "/countries/gb/"
+    by = client.get("/countries/gb/", {"section": "by"})
+    assert texts(by) == [] and by.context["about"] is False
+    assert 'name="section" value="by"' in by.text  # the filters keep the section
+    # A filter change on the default section needs no section in the URL.
+    fragment = client.get("/countries/gb/", {"kind": "direct"}, **HX)
+    assert fragment["HX-Push-Url"] == "/countries/gb/?kind=direct"
+    # Where both sections have statements, the page opens on "Said by".
+    tr = client.get("/countries/tr/")
+    assert tr.context["about"] is False and tr.context["about_url"] == (
+        "/countries/tr/?section=about"
+    )
 
 
 def test_topic_page(client, data):
@@ -659,6 +774,9 @@ PAGES_AND_QUERIES = [
     # speaker's name; the speaker page adds its profile, the country page its tab counts).
     ("/", 11),
     ("/?country=TR&q=Q0&speaker=person", 12),
+    # A typo in the speaker: + 3 on SQLite (difflib reads the names and the aliases, then
+    # the best speakers), + 1 on PostgreSQL (one trigram query).
+    ("/?speaker=persn+1", 15),
     ("/speakers/person-1/", 16),
     ("/countries/tr/", 13),
     ("/topics/defence/", 11),
@@ -733,7 +851,11 @@ PARAM_NAMES = [
     htmx=st.booleans(),
 )
 def test_no_query_string_makes_a_server_error(client, data, params, path, htmx):
-    response = client.get(path, params, **(HX if htmx else {}))
+    headers = HX if htmx else {}
+    response = client.get(path, params, **headers)
+    if response.status_code == 302:  # empty parameters dropped
+        assert not htmx and any(not v.strip() for v in params.values()), (path, params)
+        response = client.get(response["Location"], **headers)
     assert response.status_code in (200, 400), (path, params)
     if hasattr(response, "streaming_content"):
         b"".join(response.streaming_content)

@@ -116,7 +116,18 @@ def test_pick_a_speaker_suggestion_with_the_keyboard(live_server, page, statemen
     expect(page.locator("#results .quote")).to_have_count(1)
     expect(page.locator("#results .chips")).to_contain_text("Speaker: Jens Stoltenberg")
     expect(page).to_have_title(re.compile("^Statements by Jens Stoltenberg"))
+    # The box shows the name; the URL keeps the slug, also when another filter changes.
+    expect(box).to_have_value("Jens Stoltenberg")
+    page.get_by_label("Kind").select_option("indirect")
+    expect(page).to_have_url(re.compile(r"\?speaker=jens-stoltenberg&kind=indirect$"))
+    expect(page.locator("#results .quote")).to_have_count(1)
+    expect(box).to_have_value("Jens Stoltenberg")
     assert was_not_reloaded(page)
+    # Editing the name makes it typed text again.
+    box.fill("Kay")
+    box.press("Escape")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"\?speaker=Kay&kind=indirect$"))
 
 
 def test_pick_a_speaker_suggestion_with_the_mouse(live_server, page, statements, console_errors):
@@ -126,6 +137,33 @@ def test_pick_a_speaker_suggestion_with_the_mouse(live_server, page, statements,
     expect(page).to_have_url(re.compile(r"\?speaker=recep-tayyip-erdogan$"))
     expect(page.locator("#results .quote")).to_have_count(1)
     expect(page.get_by_role("listbox")).to_be_hidden()
+    expect(page.get_by_label("Speaker", exact=True)).to_have_value("Recep Tayyip Erdoğan")
+
+
+def test_typed_speaker_with_a_typo_filters_like_the_suggestion(
+    live_server, page, statements, console_errors
+):
+    page.goto(live_server.url + "/")
+    box = page.get_by_label("Speaker", exact=True)
+    box.press_sequentially("hutchinson", delay=20)
+    expect(page.get_by_role("option", name=re.compile("Kay Bailey Hutchison"))).to_be_visible()
+    box.press("Escape")
+    box.press("Enter")  # what was typed, not the suggestion
+    expect(page).to_have_url(re.compile(r"\?speaker=hutchinson$"))
+    expect(page.locator("#results .quote")).to_have_count(1)
+    expect(page.locator("#results")).to_contain_text(
+        "Showing statements by Kay Bailey Hutchison (matched “hutchinson”)"
+    )
+
+
+def test_speaker_facet_shows_the_name_in_the_box(live_server, page, statements, console_errors):
+    page.goto(live_server.url + "/")
+    page.locator(".facet-speaker").get_by_role("link", name="Jens Stoltenberg").click()
+    expect(page).to_have_url(re.compile(r"\?speaker=jens-stoltenberg$"))
+    expect(page.get_by_label("Speaker", exact=True)).to_have_value("Jens Stoltenberg")
+    page.get_by_label("Kind").select_option("indirect")
+    expect(page).to_have_url(re.compile(r"\?speaker=jens-stoltenberg&kind=indirect$"))
+    expect(page.locator("#results .quote")).to_have_count(1)
 
 
 def test_country_facet_updates_list_and_url_and_back_restores(
@@ -188,6 +226,41 @@ def test_article_page_highlights_statements(live_server, page, statements, conso
     expect(page).to_have_url(re.compile(r"/speakers/kay-bailey-hutchison/$"))
 
 
+def test_article_page_shows_one_tooltip_at_a_time(live_server, page, statements, console_errors):
+    s400, worried = statements["s400"], statements["worried"]
+    page.goto(f"{live_server.url}{s400.get_absolute_url()}")
+    target, other = page.locator(f"mark#q{s400.pk}"), page.locator(f"mark#q{worried.pk}")
+
+    def tooltip(mark) -> str:
+        return mark.evaluate("el => getComputedStyle(el, '::after').content")
+
+    target.focus()  # as on arrival by its #anchor, or by the keyboard
+    assert "Jens Stoltenberg" in tooltip(target)
+    other.hover()
+    assert "Kay Bailey Hutchison" in tooltip(other)
+    assert tooltip(target) == "none"
+    page.mouse.move(0, 0)
+    assert "Jens Stoltenberg" in tooltip(target)
+
+
+def test_nested_statements_show_only_the_inner_tooltip(live_server, page, console_errors):
+    outer_speaker, inner_speaker = make_speaker("Outer Person"), make_speaker("Inner Person")
+    article = make_article(body="Title\n\nHe said that they said it was fine today.")
+    outer = make_quote(
+        text="that they said it was fine today", article=article, speaker=outer_speaker
+    )
+    inner = make_quote(text="it was fine", article=article, speaker=inner_speaker)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    inner_mark = page.locator(f"mark#q{inner.pk}")
+    # The outer statement is split around the inner one: the piece that encloses it.
+    outer_mark = page.locator(f"mark.stmt:has(> mark#q{inner.pk})")
+    assert "Outer Person" in outer_mark.get_attribute("data-label")
+    assert page.locator(f"mark#q{outer.pk}").count() == 1
+    inner_mark.hover()
+    assert "Inner Person" in inner_mark.evaluate("el => getComputedStyle(el, '::after').content")
+    assert outer_mark.evaluate("el => getComputedStyle(el, '::after').content") == "none"
+
+
 def test_speaker_page_chart_and_filters(live_server, page, statements, console_errors):
     page.goto(live_server.url + "/speakers/jens-stoltenberg/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Jens Stoltenberg")
@@ -209,24 +282,47 @@ def test_everything_works_without_javascript(live_server, page, statements):
     page.get_by_label("Speaker", exact=True).fill("hutchison")
     page.get_by_label("Country mentioned").select_option("")
     page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"/\?speaker=hutchison$"))  # no empty fields
     expect(page.locator("#results .quote")).to_have_count(1)
     expect(page.locator("#results")).to_contain_text("We are very worried")
     page.get_by_role("link", name=re.compile("Clear filters")).click()
     expect(page.locator("#results .quote")).to_have_count(3)
+    # A speaker's slug in the URL shows as their name, and filtering again keeps them.
+    page.goto(live_server.url + "/?speaker=jens-stoltenberg")
+    expect(page.get_by_label("Speaker", exact=True)).to_have_value("Jens Stoltenberg")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#results .quote")).to_have_count(1)
+    expect(page.locator("#results")).to_contain_text("Turkey's national decision")
 
 
 @pytest.mark.browser_context_args(viewport={"width": 390, "height": 844})
 def test_phone_folds_the_less_used_filters(live_server, page, statements, console_errors):
     page.goto(live_server.url + "/")
-    toggle = page.get_by_role("button", name="More filters")
+    toggle = page.locator(".filters-toggle")
+    expect(toggle).to_have_accessible_name("More filters")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(page.get_by_label("Topic")).to_be_hidden()
     expect(page.locator("#results .quote").first).to_be_in_viewport()
+    # The facet cards are as tall as their row: no blank gap under a short one.
+    heights = {round(card.bounding_box()["height"]) for card in page.locator(".facet").all()}
+    assert len(heights) == 1, heights
+    # The export links follow the count, off the right edge.
+    bar, exports = (
+        page.locator(".results-bar").bounding_box(),
+        page.locator(".exports").bounding_box(),
+    )
+    assert exports["x"] + exports["width"] < bar["x"] + bar["width"] - 16
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_accessible_name("Fewer filters")
+    toggle.click()
+    expect(toggle).to_have_accessible_name("More filters")
+    expect(page.get_by_label("Topic")).to_be_hidden()
+    toggle.click()
     page.get_by_label("Kind").select_option("direct")
     expect(page).to_have_url(re.compile(r"\?kind=direct$"))
     expect(page.locator("#results .quote")).to_have_count(2)
     # A page that arrives with one of them set shows them open.
     page.goto(live_server.url + "/?topic=sanctions")
     expect(page.get_by_label("Topic")).to_be_visible()
+    expect(toggle).to_have_accessible_name("Fewer filters (1)")

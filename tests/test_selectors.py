@@ -130,3 +130,49 @@ def test_facets_are_top_values_by_count():
 def test_filters_as_params():
     filters = QuoteFilters(q="x", country="TR", date_from=dt.date(2024, 1, 2))
     assert filters.params() == {"q": "x", "country": "TR", "date_from": "2024-01-02"}
+
+
+def resolved(text: str) -> tuple[str, list[str]]:
+    match = selectors.resolve_speaker(text=text)
+    return match.how, [s.name for s in match.speakers]
+
+
+@pytest.mark.parametrize(
+    "text, how, expected",
+    [
+        ("jens-stoltenberg", "slug", ["Jens Stoltenberg"]),
+        ("erdogan", "name", ["Recep Tayyip Erdoğan"]),
+        ("  THE nato   chief ", "name", ["Jens Stoltenberg"]),  # an alias
+        ("stolt", "name", ["Anna Stolt", "Jens Stoltenberg"]),  # every name containing it
+        ("Anna Stolt", "name", ["Anna Stolt"]),
+        ("Stoltenburg", "similar", ["Jens Stoltenberg"]),
+        ("erdogn", "similar", ["Recep Tayyip Erdoğan"]),
+        ("Lavrof", "similar", ["Sergey Lavrov"]),
+        ("qqqqzzzz", "", []),
+        ("-", "", []),  # nothing left to compare once folded
+    ],
+)
+def test_resolve_speaker(speakers, text, how, expected):
+    assert resolved(text) == (how, expected)
+
+
+def test_resolve_speaker_prefers_the_exact_slug_then_the_exact_name(speakers):
+    make_speaker("Stolt", slug="stolt")
+    assert resolved("stolt") == ("slug", ["Stolt"])
+    make_speaker("Anna Stolt Junior")
+    assert resolved("anna stolt") == ("name", ["Anna Stolt"])
+
+
+def test_resolve_speaker_with_too_many_names_still_filters_by_all(speakers, monkeypatch):
+    make_quote(speaker=speakers["jens"])
+    make_quote(speaker=speakers["stolt"])
+    monkeypatch.setattr(selectors, "MAX_SPEAKERS_RESOLVED", 1)
+    match = selectors.resolve_speaker(text="stolt")
+    assert not match.complete and match.ids is None  # too many to list: a subquery
+    filters = QuoteFilters(speaker="stolt", speaker_ids=match.ids)
+    assert selectors.quote_filter(filters=filters).count() == 2
+
+
+@pytest.mark.parametrize("q", ["Stoltenburg", "erdogn", "Lavrof", "stolt", "nato chief"])
+def test_resolve_speaker_agrees_with_the_first_suggestion(speakers, q):
+    assert selectors.speaker_search(q=q)[0] in selectors.resolve_speaker(text=q).speakers

@@ -1,4 +1,6 @@
 import pytest
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.urls import reverse
 
 from statements.models import Article, Quote
@@ -28,3 +30,13 @@ def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_favicon_ico_redirects_to_the_static_icon(client, db):
+    # Pages without base.html's <link rel="icon"> (healthz, the admin) make browsers ask.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == static("favicon.svg")
+    assert "max-age=86400" in response["Cache-Control"]
+    assert finders.find("favicon.svg")
+    assert client.post("/favicon.ico").status_code == 405

@@ -15,17 +15,43 @@
   // shows the old values: copy them from the new URL (except the field being typed in).
   function syncFormsWithUrl() {
     const params = new URLSearchParams(window.location.search);
+    const results = document.getElementById("results");
     document.querySelectorAll("form[data-sync-url]").forEach(function (form) {
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name || el.type === "submit" || el.type === "hidden" || el === document.activeElement) {
           return;
         }
         const value = params.get(el.name) || "";
-        if (el.value !== value) {
+        if (el.classList.contains("js-speaker-combobox")) {
+          // The URL has the speaker's slug; the results tell their name, shown instead.
+          const known = results && value && results.dataset.speakerSlug === value;
+          showSpeaker(el, known ? { slug: value, name: results.dataset.speakerName } : null, value);
+        } else if (el.value !== value) {
           el.value = value;
         }
       });
     });
+  }
+
+  // The speaker box shows a picked speaker's name; the filter sends their slug (kept in
+  // data-slug) as long as the box still shows that name. Without a pick, what was typed.
+  function showSpeaker(input, speaker, typed) {
+    if (speaker) {
+      input.dataset.slug = speaker.slug;
+      input.dataset.name = speaker.name;
+      input.value = speaker.name;
+    } else {
+      delete input.dataset.slug;
+      delete input.dataset.name;
+      if (typed !== undefined && input.value !== typed) {
+        input.value = typed;
+      }
+    }
+  }
+
+  function speakerValue(input) {
+    const typed = input.value.trim();
+    return input.dataset.slug && typed === input.dataset.name ? input.dataset.slug : typed;
   }
 
   // The speaker filter: an ARIA 1.2 combobox whose listbox is filled from
@@ -69,8 +95,8 @@
     }
 
     function pick(index) {
-      input.value = options[index].dataset.slug;
-      lastQuery = input.value;
+      showSpeaker(input, { slug: options[index].dataset.slug, name: options[index].dataset.name });
+      lastQuery = input.value.trim();
       close();
       if (input.form) {
         input.form.requestSubmit();
@@ -85,6 +111,7 @@
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
         option.dataset.slug = speaker.slug;
+        option.dataset.name = speaker.name;
         const name = document.createElement("span");
         name.className = "option-name";
         name.textContent = speaker.name;
@@ -148,7 +175,19 @@
         });
     }
 
+    if (input.form) {
+      // htmx builds the request from the form: send the picked speaker's slug.
+      input.form.addEventListener("htmx:configRequest", function (event) {
+        if (event.detail.elt === input.form && input.dataset.slug) {
+          event.detail.parameters[input.name] = speakerValue(input);
+        }
+      });
+    }
+
     input.addEventListener("input", function () {
+      if (input.dataset.slug && input.value.trim() !== input.dataset.name) {
+        showSpeaker(input, null); // edited: it is typed text again
+      }
       clearTimeout(timer);
       timer = setTimeout(suggest, 200);
     });
@@ -175,16 +214,21 @@
   }
 
   // On a phone the less used filters fold away behind a "More filters" button (CSS shows
-  // it only on narrow screens); they start open when one of them is set.
+  // it only on narrow screens), which says "Fewer filters" while they are shown; they
+  // start open when one of them is set.
   function setUpFilterToggle(form) {
     const toggle = form.querySelector(".filters-toggle");
     const more = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
     if (!more) {
       return;
     }
+    const label = toggle.querySelector(".filters-toggle-label");
     function setOpen(open) {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
       form.classList.toggle("is-open", open);
+      if (label) {
+        label.textContent = open ? label.dataset.open : label.dataset.closed;
+      }
     }
     form.classList.add("js-collapsible");
     toggle.hidden = false;
@@ -197,7 +241,9 @@
   function init() {
     document.querySelectorAll("input.js-speaker-combobox").forEach(setUpCombobox);
     document.querySelectorAll("form.filters").forEach(setUpFilterToggle);
-    document.body.addEventListener("htmx:pushedIntoHistory", syncFormsWithUrl);
+    // After the swap, not on htmx:pushedIntoHistory (htmx pushes before it swaps): the new
+    // results carry the name of the speaker in the URL.
+    document.body.addEventListener("htmx:afterSwap", syncFormsWithUrl);
   }
 
   if (document.readyState === "loading") {
