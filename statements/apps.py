@@ -2,14 +2,27 @@ import os
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.db.models.signals import post_migrate
+
+
+def _repair_search_index(sender, using, **kwargs):
+    from django.db import connections
+
+    from statements.search import ensure_search_index
+
+    ensure_search_index(connections[using])
 
 
 class StatementsConfig(AppConfig):
     name = "statements"
     verbose_name = "Statements"
 
-    def ready(self) -> None:
+    def ready(self):
+        post_migrate.connect(_repair_search_index, sender=self)
+        from statements.datacache import connect_signals
+
+        connect_signals()
         # The pipeline (no Django imports) reads its model name from the environment; a
-        # settings module that names another model wins. Nothing is loaded here: the model
-        # loads lazily on first use.
+        # settings module that names another model wins. Nothing loads here: the model loads
+        # lazily on first use.
         os.environ["SPACY_MODEL"] = settings.SPACY_MODEL
