@@ -276,40 +276,27 @@ class ArticleAdmin(admin.ModelAdmin):
             kwargs["form"] = ArticleAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
+    # Shown but not editable on a stored article. The body is immutable: every statement's
+    # offsets point into it.
+    stored_readonly_fields = [
+        "status",
+        "error",
+        "links",
+        "body",
+        "content_hash",
+        "pipeline_version",
+        "annotated_at",
+        "uploaded_by",
+        "created_at",
+    ]
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["file", "text", "title", "source_name", "url", "published"]
-        return [
-            "title",
-            "source_name",
-            "url",
-            "published",
-            "status",
-            "error",
-            "links",
-            "body",
-            "content_hash",
-            "pipeline_version",
-            "annotated_at",
-            "uploaded_by",
-            "created_at",
-        ]
+        return ["title", "source_name", "url", "published", *self.stored_readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        # The body is immutable: every statement's offsets point into it.
-        return [
-            "status",
-            "error",
-            "links",
-            "body",
-            "content_hash",
-            "pipeline_version",
-            "annotated_at",
-            "uploaded_by",
-            "created_at",
-        ]
+        return [] if obj is None else self.stored_readonly_fields
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
