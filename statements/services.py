@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -68,11 +67,6 @@ def topic_rules() -> list[nlp.TopicRule]:
         nlp.TopicRule(slug=t.slug, name=t.name, keywords=list(t.keywords))
         for t in Topic.objects.all()
     ]
-
-
-def article_annotate(*, article: Article) -> Article:
-    """Run the pipeline on one stored article and save the result (or the failure)."""
-    return articles_annotate(articles=[article])[0]
 
 
 def articles_annotate(
@@ -449,10 +443,6 @@ def speakers_for_profiles(*, profiles: Sequence[SpeakerProfile]) -> list[Speaker
     return result
 
 
-def organisation_for_name(*, name: str) -> Organisation:
-    return organisations_for_names(names=[name])[name[:200]]
-
-
 def organisations_for_names(*, names: Iterable[str]) -> dict[str, Organisation]:
     """Organisations by (truncated) name, created when missing; two queries, or three."""
     names = list(dict.fromkeys(n[:200] for n in names))
@@ -490,10 +480,6 @@ def _unique_slugs(names: Sequence[str]) -> list[str]:
     return slugs
 
 
-def _unique_slug(name: str) -> str:
-    return _unique_slugs([name])[0]
-
-
 def countries_load() -> int:
     """Create or refresh the country table from pycountry and our alias table."""
     count = 0
@@ -512,10 +498,6 @@ def topics_load() -> int:
         )
         created += was_created
     return created
-
-
-def max_article_bytes() -> int:
-    return settings.NEWSROOM_MAX_ARTICLE_BYTES
 
 
 # --- Curation: uploads, background annotation, staff corrections, audit -----------------
@@ -792,13 +774,6 @@ def quote_update(*, quote: Quote, user, **fields) -> Quote:
     if topics is not None:
         quote.topics.set(topics)
     return quote
-
-
-def quote_create(*, article: Article, user, start: int, end: int, kind: str, **fields) -> Quote:
-    """Add a statement the pipeline missed; it is verified from the start."""
-    return quote_update(
-        quote=Quote(article=article), user=user, start=start, end=end, kind=kind, **fields
-    )
 
 
 def _position_for(*, article: Article, start: int) -> int:
