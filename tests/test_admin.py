@@ -465,3 +465,30 @@ def test_adding_a_speaker_in_the_admin_folds_names(admin_client):
     speaker = Speaker.objects.get()
     assert speaker.search_name == "recep tayyip erdogan"
     assert list(speaker.aliases.values_list("search_name", flat=True)) == ["erdogan"]
+
+
+# --- Topics ------------------------------------------------------------------------------
+
+
+def test_topic_terms_are_edited_one_per_line_and_reach_the_pipeline(admin_client):
+    topic = Topic.objects.get(slug="elections")
+    assert "election" in topic.keywords and "vote" in topic.weak_keywords  # defaults loaded
+    page = admin_client.get(f"/admin/statements/topic/{topic.pk}/change/")
+    assert "Weak terms" in page.text
+    response = admin_client.post(
+        f"/admin/statements/topic/{topic.pk}/change/",
+        {
+            "name": "Elections",
+            "slug": "elections",
+            "keywords": "election\n ballot box \n\nelection",
+            "weak_keywords": "vote\r\ncandidate",
+        },
+    )
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert topic.keywords == ["election", "ballot box"]
+    assert topic.weak_keywords == ["vote", "candidate"]
+    from statements import services
+
+    rule = next(r for r in services.topic_rules() if r.slug == "elections")
+    assert rule.keywords == ["election", "ballot box"] and rule.weak == ["vote", "candidate"]
