@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from statements.models import Article, Country, Quote, Speaker, SpeakerAlias, Topic
-from tests.conftest import SEEDS_DIR
+from tests.conftest import SEED_FILE
 from tests.curation_factories import (
     ARTICLE_BODY,
     make_article,
@@ -181,7 +181,7 @@ def test_verified_and_deleted_statements_survive_reannotation_from_the_admin(
     admin_client, editor, monkeypatch
 ):
     """The admin's re-annotate action, with the real pipeline on the seed article."""
-    call_command("ingest", str(SEEDS_DIR), "--no-progress")
+    call_command("ingest", str(SEED_FILE), "--no-progress")
     article = Article.objects.get()
     first, second = article.quotes.order_by("position")[:2]
     # Staff correct one statement (speaker and kind) and delete another, in the admin.
