@@ -272,12 +272,13 @@ def test_merging_speakers(admin_client, editor, article):
 
 
 def test_merged_name_resolves_to_the_kept_speaker_on_reannotation(db):
-    from statements import services
     from statements.nlp.types import SpeakerProfile
+    from statements.services.curation import speakers_merge
+    from statements.services.speakers import speaker_for_profile
 
     keep, merge = make_speaker(name="Recep Tayyip Erdoğan"), make_speaker(name="Erdogan")
-    services.speakers_merge(keep=keep, merge=merge, user=make_user(staff=True))
-    assert services.speaker_for_profile(profile=SpeakerProfile(name="Erdogan")) == keep
+    speakers_merge(keep=keep, merge=merge, user=make_user(staff=True))
+    assert speaker_for_profile(profile=SpeakerProfile(name="Erdogan")) == keep
 
 
 def test_merge_needs_two_speakers(admin_client):
@@ -488,7 +489,7 @@ def test_topic_terms_are_edited_one_per_line_and_reach_the_pipeline(admin_client
     topic.refresh_from_db()
     assert topic.keywords == ["election", "ballot box"]
     assert topic.weak_keywords == ["vote", "candidate"]
-    from statements import services
+    from statements.services.reference import topic_rules
 
-    rule = next(r for r in services.topic_rules() if r.slug == "elections")
+    rule = next(r for r in topic_rules() if r.slug == "elections")
     assert rule.keywords == ["election", "ballot box"] and rule.weak == ["vote", "candidate"]
