@@ -1,6 +1,6 @@
 """CSV and JSON twins of the statement lists: the same rows, every page, streamed.
 
-The JSON row shape is fixed (docs/design.md): outside tools read it.
+The JSON row shape is fixed (docs/architecture.md, "Fixed interfaces"): outside tools read it.
 """
 
 from __future__ import annotations

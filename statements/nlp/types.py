@@ -55,7 +55,7 @@ class Annotation:
     topics: list[str] = field(default_factory=list)
 
     def to_json(self, *, doc_id: str, source: str) -> dict:
-        """The fixed `manage.py annotate` line (see docs/design.md)."""
+        """The fixed `manage.py annotate` line (docs/architecture.md, "Fixed interfaces")."""
         return {
             "id": doc_id,
             "source": source,
