@@ -33,7 +33,7 @@ test: install
 
 # Production serving: gunicorn (static files through whitenoise), the task workers, and a
 # watcher that re-queues annotations a dead worker left half-done. Settings come from the
-# environment (docs/operations.md, "Settings"): at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+# environment (README, "Deployment"): at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 WEB_WORKERS ?= 3
 WEB_THREADS ?= 4
 TASK_WORKERS ?= 1
