@@ -28,7 +28,9 @@ TABLE = "statements_relationtally"
 MENTIONS = ""
 
 # The speaker's country of a statement row `q`, '' when it has none.
-_SOURCE = "COALESCE((SELECT s.country_id FROM statements_speaker s WHERE s.id = {q}.speaker_id), '')"
+_SOURCE = (
+    "COALESCE((SELECT s.country_id FROM statements_speaker s WHERE s.id = {q}.speaker_id), '')"
+)
 
 REBUILD = [
     f"DELETE FROM {TABLE}",

@@ -9,11 +9,14 @@ show at once.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 
-from statements.models import Quote, RelationTally, Speaker
+from statements.models import Country, Quote, RelationTally, Speaker
 from statements.relations_tally import MENTIONS
 from statements.selectors import MonthCount, QuoteFilters, quote_filter
 
@@ -51,6 +54,16 @@ def _mention_links(filters: QuoteFilters):
     return links.filter(quote__in=quote_filter(filters=filters).values("pk"))
 
 
+def _tally_pairs():
+    """The tally's rows that are matrix pairs: a speaker's country, another country."""
+    return (
+        RelationTally.objects.filter(statements__gt=0)
+        .exclude(source="")
+        .exclude(target=MENTIONS)
+        .exclude(source=F("target"))
+    )
+
+
 def relation_counts(*, filters: QuoteFilters, live: bool = False) -> RelationCounts:
     """Every non-empty (speaker's country, mentioned country) pair among the statements
     matching `filters`, a country's mentions of itself left out, and how many statements
@@ -60,13 +73,7 @@ def relation_counts(*, filters: QuoteFilters, live: bool = False) -> RelationCou
     with filters (or `live`), they are counted from the statements.
     """
     if _is_unfiltered(filters) and not live:
-        rows = (
-            RelationTally.objects.filter(statements__gt=0)
-            .exclude(source="")
-            .exclude(target=MENTIONS)
-            .exclude(source=F("target"))
-            .values_list("source", "target", "statements")
-        )
+        rows = _tally_pairs().values_list("source", "target", "statements")
     else:
         rows = (
             _mention_links(filters)
@@ -101,64 +108,86 @@ def _without_country(filters: QuoteFilters, *, live: bool) -> int:
 @dataclass(frozen=True, slots=True)
 class CountryTotal:
     code: str
+    name: str
     count: int
+
+
+def _with_names(tallies, code_field: str, limit: int) -> list[CountryTotal]:
+    named = tallies.annotate(
+        name=Subquery(Country.objects.filter(code=OuterRef(code_field)).values("name")[:1])
+    ).order_by("-statements", code_field)[:limit]
+    return [CountryTotal(getattr(t, code_field), t.name or "", t.statements) for t in named]
 
 
 def country_relations(*, code: str, limit: int = 8) -> dict[str, list[CountryTotal]]:
     """For a country page: the countries its speakers mention most ("talks_about") and the
-    countries whose speakers mention it most ("talked_about_by"), itself left out."""
+    countries whose speakers mention it most ("talked_about_by"), itself left out. Two
+    queries on the tally."""
     code = code.upper()
-    visible = MentionLink.objects.filter(quote__is_deleted=False)
-    talks_about = (
-        visible.filter(quote__speaker__country=code)
-        .exclude(country=code)
-        .values_list("country")
-        .annotate(n=Count("*"))
-        .order_by("-n", "country")[:limit]
-    )
-    talked_about_by = (
-        visible.filter(country=code, quote__speaker__country__isnull=False)
-        .exclude(quote__speaker__country=code)
-        .values_list("quote__speaker__country")
-        .annotate(n=Count("*"))
-        .order_by("-n", "quote__speaker__country")[:limit]
-    )
+    pairs = RelationTally.objects.filter(statements__gt=0)
     return {
-        "talks_about": [CountryTotal(c, n) for c, n in talks_about],
-        "talked_about_by": [CountryTotal(c, n) for c, n in talked_about_by],
+        "talks_about": _with_names(
+            pairs.filter(source=code).exclude(target__in=(code, MENTIONS)), "target", limit
+        ),
+        "talked_about_by": _with_names(
+            pairs.filter(target=code).exclude(source__in=(code, "")), "source", limit
+        ),
     }
 
 
-def pair_statement_count(*, source: str, target: str) -> int:
-    """Visible statements by speakers of `source` that mention `target`."""
-    return (
+def pair_statement_counts(*, source: str, target: str) -> tuple[int, int]:
+    """Visible statements by speakers of `source` mentioning `target`, and the other way
+    round. One query on the tally."""
+    source, target = source.upper(), target.upper()
+    counts = dict(
+        RelationTally.objects.filter(
+            Q(source=source, target=target) | Q(source=target, target=source)
+        ).values_list("source", "statements")
+    )
+    return counts.get(source, 0), counts.get(target, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerCount:
+    slug: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PairProfile:
+    months: list[MonthCount]  # statements per month of publication, empty months included
+    speakers: list[SpeakerCount]  # the speakers behind the pair, most statements first
+
+
+def pair_profile(*, source: str, target: str, speakers: int = 15) -> PairProfile:
+    """What a pair's page shows about all of its statements. Two queries: the statements
+    grouped by speaker and day (months are summed here: SQLite would truncate each date
+    in Python), then the names of the busiest speakers."""
+    rows = (
         MentionLink.objects.filter(
             quote__is_deleted=False, quote__speaker__country=source.upper(), country=target.upper()
         )
-        .values("quote")
-        .count()
-    )
-
-
-def pair_statements_per_month(*, source: str, target: str) -> list[MonthCount]:
-    """The pair's statements per month of publication, with the empty months between."""
-    # Grouped by day in SQL and by month here: no date-truncation function, which SQLite
-    # runs in Python for every row.
-    days = (
-        MentionLink.objects.filter(
-            quote__is_deleted=False,
-            quote__speaker__country=source.upper(),
-            country=target.upper(),
-            quote__article__published__isnull=False,
-        )
-        .values_list("quote__article__published")
+        .values_list("quote__speaker", "quote__article__published")
         .annotate(n=Count("*"))
         .order_by()
     )
-    counts: dict[dt.date, int] = {}
-    for day, n in days:
-        month = day.replace(day=1)
-        counts[month] = counts.get(month, 0) + n
+    per_month: Counter[dt.date] = Counter()
+    per_speaker: Counter[int] = Counter()
+    for speaker_id, day, n in rows:
+        per_speaker[speaker_id] += n
+        if day is not None:
+            per_month[day.replace(day=1)] += n
+    busiest = sorted(per_speaker.items(), key=lambda kv: (-kv[1], kv[0]))[:speakers]
+    named = Speaker.objects.filter(pk__in=[pk for pk, _ in busiest])
+    found = {pk: (slug, name) for pk, slug, name in named.values_list("pk", "slug", "name")}
+    return PairProfile(
+        months=_with_empty_months(per_month),
+        speakers=[SpeakerCount(*found[pk], n) for pk, n in busiest if pk in found],
+    )
+
+
+def _with_empty_months(counts: dict[dt.date, int]) -> list[MonthCount]:
     if not counts:
         return []
     months = []
@@ -169,21 +198,156 @@ def pair_statements_per_month(*, source: str, target: str) -> list[MonthCount]:
     return months
 
 
+SHADES = 5  # shading levels of a non-empty cell, 1 (fewest) to SHADES (most)
+
+
 @dataclass(frozen=True, slots=True)
-class SpeakerCount:
-    slug: str
-    name: str
+class MatrixCell:
+    source: str
+    target: str
     count: int
+    shade: int  # 0 for an empty cell, else 1..SHADES on a log scale of the largest cell
 
 
-def pair_speakers(*, source: str, target: str, limit: int = 15) -> list[SpeakerCount]:
-    """The speakers behind a pair, most statements first."""
-    rows = (
-        MentionLink.objects.filter(
-            quote__is_deleted=False, quote__speaker__country=source.upper(), country=target.upper()
-        )
-        .values_list("quote__speaker", "quote__speaker__slug", "quote__speaker__name")
-        .annotate(n=Count("*"))
-        .order_by("-n", "quote__speaker__name")[:limit]
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    source: str
+    cells: list[MatrixCell]
+    total: int  # over every mentioned country, shown or not
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    rows: list[MatrixRow]
+    columns: list[str]
+    column_totals: list[int]  # over every speaker country, shown or not
+    largest: int
+
+
+def _shade(count: int, largest: int) -> int:
+    if count <= 0:
+        return 0
+    if largest <= 1:
+        return SHADES
+    return max(1, math.ceil(SHADES * math.log1p(count) / math.log1p(largest)))
+
+
+def _busiest(totals: dict[str, int], chosen: Sequence[str], size: int) -> list[str]:
+    if chosen:
+        return sorted(dict.fromkeys(chosen), key=lambda code: (-totals.get(code, 0), code))
+    return [code for code, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))][:size]
+
+
+def _matrix(
+    *,
+    row_totals: dict[str, int],
+    column_totals: dict[str, int],
+    cell_counts: Callable[[list[str], list[str]], dict[tuple[str, str], int]],
+    rows: Sequence[str],
+    columns: Sequence[str],
+    size: int,
+) -> Matrix:
+    shown_rows = _busiest(row_totals, rows, size)
+    shown_columns = _busiest(column_totals, columns, size)
+    counts = cell_counts(shown_rows, shown_columns) if shown_rows and shown_columns else {}
+    largest = max(
+        (counts.get((r, c), 0) for r in shown_rows for c in shown_columns if r != c), default=0
     )
-    return [SpeakerCount(slug, name, n) for _pk, slug, name, n in rows]
+    return Matrix(
+        rows=[
+            MatrixRow(
+                source=r,
+                cells=[
+                    MatrixCell(r, c, n := counts.get((r, c), 0), _shade(n, largest))
+                    for c in shown_columns
+                ],
+                total=row_totals.get(r, 0),
+            )
+            for r in shown_rows
+        ],
+        columns=shown_columns,
+        column_totals=[column_totals.get(c, 0) for c in shown_columns],
+        largest=largest,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RelationOverview:
+    """What the matrix page shows."""
+
+    matrix: Matrix
+    top_pairs: list[PairCount]
+    pair_count: int  # non-empty pairs
+    mention_total: int  # statements counted once per other country they mention
+    without_country: int
+
+
+def relation_overview(
+    *,
+    filters: QuoteFilters,
+    rows: Sequence[str] = (),
+    columns: Sequence[str] = (),
+    size: int,
+    top: int = 20,
+) -> RelationOverview:
+    """The matrix of the statements matching `filters`: the chosen rows and columns, else
+    the `size` busiest speaker countries and most mentioned countries, busiest first; the
+    `top` busiest pairs; totals.
+
+    Unfiltered it reads only the tally, in six small queries (row and column totals, the
+    shown cells, the top pairs, the pair count, the statements without a country);
+    filtered, it counts every pair from the statements (two queries).
+    """
+    if not _is_unfiltered(filters):
+        counts = relation_counts(filters=filters)
+        row_totals: Counter[str] = Counter()
+        column_totals: Counter[str] = Counter()
+        by_pair = {}
+        for pair in counts.pairs:
+            row_totals[pair.source] += pair.count
+            column_totals[pair.target] += pair.count
+            by_pair[(pair.source, pair.target)] = pair.count
+        matrix = _matrix(
+            row_totals=row_totals,
+            column_totals=column_totals,
+            cell_counts=lambda _rows, _columns: by_pair,
+            rows=rows,
+            columns=columns,
+            size=size,
+        )
+        return RelationOverview(
+            matrix=matrix,
+            top_pairs=counts.pairs[:top],
+            pair_count=len(counts.pairs),
+            mention_total=sum(row_totals.values()),
+            without_country=counts.without_country,
+        )
+
+    pairs = _tally_pairs()
+
+    def cell_counts(shown_rows, shown_columns):
+        cells = pairs.filter(source__in=shown_rows, target__in=shown_columns)
+        return {(s, t): n for s, t, n in cells.values_list("source", "target", "statements")}
+
+    row_totals = dict(pairs.values_list("source").annotate(n=Sum("statements")).order_by())
+    column_totals = dict(pairs.values_list("target").annotate(n=Sum("statements")).order_by())
+    top_pairs = [
+        PairCount(s, t, n)
+        for s, t, n in pairs.order_by("-statements", "source", "target").values_list(
+            "source", "target", "statements"
+        )[:top]
+    ]
+    return RelationOverview(
+        matrix=_matrix(
+            row_totals=row_totals,
+            column_totals=column_totals,
+            cell_counts=cell_counts,
+            rows=rows,
+            columns=columns,
+            size=size,
+        ),
+        top_pairs=top_pairs,
+        pair_count=pairs.count(),
+        mention_total=sum(row_totals.values()),
+        without_country=_without_country(filters, live=False),
+    )
