@@ -292,3 +292,23 @@ def rebuild(connection) -> None:
     with connection.cursor() as cursor:
         for sql in REBUILD:
             cursor.execute(sql)
+
+
+def ensure_triggers(connection) -> None:
+    """Recreate what migrations cannot see: on SQLite, Django rebuilds a table to alter it
+    and the triggers on the old table go with it; put them back and recount."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        if TABLE not in connection.introspection.table_names(cursor):
+            return  # not migrated that far (or migrated back); the migration creates it
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ("
+            + ", ".join(["%s"] * len(SQLITE_TRIGGERS))
+            + ")",
+            list(SQLITE_TRIGGERS),
+        )
+        if cursor.fetchone()[0] == len(SQLITE_TRIGGERS):
+            return
+    create_triggers(connection)
+    rebuild(connection)
