@@ -4,10 +4,11 @@ the matrix shows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from statements.forms import QuoteFilterForm
@@ -72,7 +73,7 @@ class RelationsForm(QuoteFilterForm):
         widget=CountryListWidget(attrs={"size": 4}),
     )
     cols = CountryListField(
-        label="Columns: countries mentioned",
+        label="Columns: about",
         required=False,
         widget=CountryListWidget(attrs={"size": 4}),
     )
