@@ -214,3 +214,29 @@ def test_matrix_busiest_first(client, corpus):
     )
     assert rows[0] == busiest_rows[0] == "FR"
     assert columns[:2] == ["DE", "US"]
+
+
+def test_speakers_that_are_countries_count_for_their_country(client, corpus):
+    """A speaker standing for a country (a ministry, a delegation) counts like a person
+    from it: through Speaker.country."""
+    ministry = make_speaker("Ministry of Foreign Affairs of France", country="FR")
+    ministry.kind = "country"
+    ministry.save()
+    make_quote(speaker=ministry, countries=("TR",))
+    rows = client.get("/relations/?format=json").json()["results"]
+    assert {"from": "fr", "to": "tr", "statements": 1} in rows
+
+
+@pytest.mark.parametrize(
+    "query", ["kind=direct", "date_from=2024-02-01&date_to=2024-12-31", "topic=trade", "q=number"]
+)
+def test_filtered_cells_equal_the_filtered_list(client, corpus, query):
+    html = client.get(f"/relations/?{query}").content.decode()
+    matrix = cells(html)
+    assert matrix
+    for (source, target), (count, href) in matrix.items():
+        assert query in href
+        assert client.get(href).context["page"].paginator.count == count, (source, target)
+    data = client.get(f"/relations/?{query}&format=json").json()
+    listed = client.get(f"/?{query}").context["page"].paginator.count
+    assert data["without_country"] <= listed
