@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 
 from statements.models import Country, Quote, RelationTally, Speaker
 from statements.relations_tally import MENTIONS
@@ -129,26 +129,30 @@ class CountryTotal:
     count: int
 
 
-def _with_names(tallies, code_field: str, limit: int) -> list[CountryTotal]:
-    named = tallies.annotate(
-        name=Subquery(Country.objects.filter(code=OuterRef(code_field)).values("name")[:1])
-    ).order_by("-statements", code_field)[:limit]
-    return [CountryTotal(getattr(t, code_field), t.name or "", t.statements) for t in named]
-
-
 def country_relations(*, code: str, limit: int = 8) -> dict[str, list[CountryTotal]]:
     """For a country page: the countries its speakers mention most ("talks_about") and the
-    countries whose speakers mention it most ("talked_about_by"), itself left out. Two
-    queries on the tally."""
+    countries whose speakers mention it most ("talked_about_by"), itself left out. One
+    query on the tally."""
     code = code.upper()
-    pairs = RelationTally.objects.filter(statements__gt=0)
+    other = Case(When(source=code, then=F("target")), default=F("source"))
+    rows = (
+        RelationTally.objects.filter(Q(source=code) | Q(target=code), statements__gt=0)
+        .exclude(source="")
+        .exclude(target=MENTIONS)
+        .exclude(source=F("target"))
+        .annotate(
+            other=other,
+            other_name=Subquery(Country.objects.filter(code=OuterRef("other")).values("name")[:1]),
+        )
+        .values_list("source", "other", "other_name", "statements")
+    )
+    talks_about, talked_about_by = [], []
+    for source, other_code, name, n in rows:
+        side = talks_about if source == code else talked_about_by
+        side.append(CountryTotal(other_code, name or other_code, n))
     return {
-        "talks_about": _with_names(
-            pairs.filter(source=code).exclude(target__in=(code, MENTIONS)), "target", limit
-        ),
-        "talked_about_by": _with_names(
-            pairs.filter(target=code).exclude(source__in=(code, "")), "source", limit
-        ),
+        name: sorted(side, key=lambda c: (-c.count, c.code))[:limit]
+        for name, side in (("talks_about", talks_about), ("talked_about_by", talked_about_by))
     }
 
 
