@@ -9,11 +9,12 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from statements import relations_tally, services
+from statements import relations_tally
 from statements.models import Article, Quote, RelationTally, Speaker
 from statements.nlp.types import Annotation, QuoteAnnotation, SpeakerProfile
 from statements.selectors import QuoteFilters
 from statements.selectors_relations import relation_counts
+from statements.services import annotation_store, curation
 from tests.curation_factories import make_user
 from tests.factories import make_article, make_quote, make_speaker
 
@@ -107,7 +108,7 @@ def test_counts_follow_uploads_and_reannotation():
         ("Russia and Greece are our neighbours,", 0, ("RU", "GR")),
         ("France will not decide for us,", 1, ("FR",)),
     ]
-    services.annotation_save(
+    annotation_store.annotation_save(
         article=article, annotation=annotation_for(BODY, speakers=[minister, spokesman], plan=plan)
     )
     assert tally_pairs()[("TR", "US")] == 1
@@ -120,7 +121,7 @@ def test_counts_follow_uploads_and_reannotation():
         ("Washington must listen to Turkey,", 1, ("US",)),
         ("Russia and Greece are our neighbours,", 0, ("RU",)),
     ]
-    services.annotation_save(
+    annotation_store.annotation_save(
         article=article, annotation=annotation_for(BODY, speakers=[minister, spokesman], plan=plan)
     )
     assert tally_pairs()[("TR", "US")] == 0
@@ -141,13 +142,13 @@ def test_counts_follow_corrections_deletions_and_merges(staff):
     assert_counts_match()
 
     # A correction: another speaker, other countries.
-    services.quote_update(quote=q2, user=staff, speaker=us, countries=["RU", "GR"])
+    curation.quote_update(quote=q2, user=staff, speaker=us, countries=["RU", "GR"])
     assert_counts_match()
-    services.quote_update(quote=q1, user=staff, countries=[])
+    curation.quote_update(quote=q1, user=staff, countries=[])
     assert_counts_match()
 
     # Soft deletion, and a deleted statement's mentions edited.
-    services.quotes_delete(quotes=[q3], user=staff)
+    curation.quotes_delete(quotes=[q3], user=staff)
     assert_counts_match()
     q3.countries.add("FR")
     assert tally_pairs()[("US", "FR")] == 0
@@ -156,7 +157,7 @@ def test_counts_follow_corrections_deletions_and_merges(staff):
     assert_counts_match()
 
     # A merge: the speaker without a country takes the merged one's country.
-    kept = services.speakers_merge(keep=nobody, merge=tr, user=staff)
+    kept = curation.speakers_merge(keep=nobody, merge=tr, user=staff)
     assert kept.country_id == "TR"
     assert not Speaker.objects.filter(pk=tr.pk).exists()
     assert_counts_match()
