@@ -162,7 +162,6 @@ def relations(request: HttpRequest) -> HttpResponse:
         "pair_count": overview.pair_count,
         "statement_total": overview.mention_total,
         "without_country": overview.without_country,
-        "without_country_url": f"{list_url}?{filter_query}" if filter_query else list_url,
         "active_filters": active,
         "more_filters_active": sum(
             1
