@@ -17,6 +17,7 @@ urlpatterns = [
         views_relations.relation_pair,
         name="relation_pair",
     ),
+    path("about/", views.about, name="about"),
     # Curation (staff uploads, live annotation status).
     path("upload/", views_curation.upload, name="upload"),
     path("articles/<int:pk>/status/", views_curation.article_status, name="article_status"),

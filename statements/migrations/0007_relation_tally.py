@@ -19,7 +19,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("statements", "0005_page_indexes")]
+    dependencies = [("statements", "0006_topics_weak_keywords")]
 
     operations = [
         migrations.CreateModel(
