@@ -6,28 +6,24 @@ offsets relative to that Doc; `attribution.py` merges them with quotation marks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
+from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
-from .lexicon import cues
+from .lexicon import CueLexicon, cues
 
+CUE_MATCHER = "newsroom_cues"  # pipeline component; its matches are doc.spans[CUE_SPANS]
+CUE_SPANS = "newsroom_cues"
 SUBJECT_DEPS = {"nsubj"}
 PASSIVE_DEPS = {"nsubjpass", "csubjpass", "auxpass"}
-PRONOUNS = {
-    "he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "him", "her", "them",
-}  # fmt: skip
-# Irregular past forms of cue verbs the lemmatiser sometimes misses.
-IRREGULAR = {
-    "said": "say", "told": "tell", "wrote": "write", "written": "write", "thought": "think",
-    "knew": "know", "known": "know", "found": "find", "saw": "see", "seen": "see", "held": "hold",
-    "meant": "mean", "swore": "swear", "sworn": "swear", "felt": "feel", "understood": "understand",
-    "sang": "sing", "sung": "sing", "hopes": "hope", "hoped": "hope", "hoping": "hope",
-}  # fmt: skip
 VERBAL_DEPS = {"ROOT", "ccomp", "conj", "advcl", "xcomp", "relcl", "parataxis", "acl", "pcomp"}
+NOMINAL_DEPS = {"amod", "compound", "nsubj", "dobj", "pobj"}  # a cue word used as a noun
 
 
 @dataclass(slots=True)
@@ -60,8 +56,7 @@ def _forms() -> dict[str, str]:
             forms += [lemma[:-1] + "ies", lemma[:-1] + "ied"]
         for form in forms:
             out.setdefault(form, lemma)
-    for form, lemma in IRREGULAR.items():
-        out[form] = lemma
+    out.update(lex.irregular_forms)
     return out
 
 
@@ -75,21 +70,26 @@ def _form_set() -> frozenset[str]:
     return frozenset(_forms())
 
 
-_MATCHERS: dict[int, Matcher] = {}
+class CueMatcher:
+    """Pipeline component: marks cue verbs, cue nouns and source phrases ('according to') in
+    `doc.spans[CUE_SPANS]`, labelled VERB, VERB_LEMMA, NOUN or SOURCE_PREP."""
 
-
-def cue_matcher(vocab: Vocab) -> Matcher:
-    """One compiled matcher per vocabulary (i.e. per loaded pipeline)."""
-    matcher = _MATCHERS.get(id(vocab))
-    if matcher is None:
+    def __init__(self, vocab: Vocab):
         lex = cues()
-        matcher = Matcher(vocab)
-        matcher.add("VERB", [[{"LOWER": {"IN": sorted(_forms())}}]])
-        matcher.add("VERB_LEMMA", [[{"LEMMA": {"IN": sorted(lex.verbs)}, "POS": "VERB"}]])
-        matcher.add("SOURCE_PREP", [[{"LOWER": w} for w in p] for p in lex.source_preps])
-        matcher.add("NOUN", [[{"LEMMA": {"IN": sorted(lex.nouns)}, "POS": "NOUN"}]])
-        _MATCHERS[id(vocab)] = matcher
-    return matcher
+        self.matcher = Matcher(vocab)
+        self.matcher.add("VERB", [[{"LOWER": {"IN": sorted(_forms())}}]])
+        self.matcher.add("VERB_LEMMA", [[{"LEMMA": {"IN": sorted(lex.verbs)}, "POS": "VERB"}]])
+        self.matcher.add("SOURCE_PREP", [[{"LOWER": w} for w in p] for p in lex.source_preps])
+        self.matcher.add("NOUN", [[{"LEMMA": {"IN": sorted(lex.nouns)}, "POS": "NOUN"}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[CUE_SPANS] = self.matcher(doc, as_spans=True)
+        return doc
+
+
+@Language.factory(CUE_MATCHER)
+def make_cue_matcher(nlp: Language, name: str) -> CueMatcher:
+    return CueMatcher(nlp.vocab)
 
 
 def cue_lemma(tok: Token) -> str | None:
@@ -202,150 +202,254 @@ def _clause_content(verb: Token, heirs: dict[int, Token] | None = None) -> tuple
 
 
 def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
-    """Statement candidates from the dependency parse. `headline_end`: char offset where the
-    first line ends when it is a headline ('X calls for Y, says Z')."""
-    lex = cues()
+    """Statement candidates from the dependency parse and the cue matches the pipeline left
+    on the Doc. `headline_end`: char offset where the first line ends when it is a headline
+    ('X calls for Y, says Z')."""
     out: list[Candidate] = []
     seen: set[int] = set()
     heirs: dict[int, Token] = {}  # cue token -> subject inherited from an enclosing cue
-    for match_id, s, e in cue_matcher(doc.vocab)(doc):
-        label = doc.vocab.strings[match_id]
-        if label == "SOURCE_PREP":
-            cand = _according(doc, s, e)
-            if cand is not None:
-                out.append(cand)
+    for match in doc.spans[CUE_SPANS]:
+        cand = None
+        tok = doc[match.start]
+        if match.label_ == "SOURCE_PREP":
+            cand = _according(doc, match.start, match.end)
+        elif tok.i in seen:
             continue
-        tok = doc[s]
-        if tok.i in seen:
-            continue
-        if label == "NOUN":
+        elif match.label_ == "NOUN":
             cand = _noun_candidate(doc, tok)
-            if cand is not None:
-                out.append(cand)
-            continue
-        if tok.pos_ not in ("VERB", "AUX") and tok.dep_ not in VERBAL_DEPS:
-            continue
-        if tok.dep_ in ("amod", "compound", "nsubj", "dobj", "pobj"):
-            continue
-        lemma = cue_lemma(tok)
-        if lemma is None:
-            continue
-        seen.add(tok.i)
-        cand = _verb_candidate(doc, tok, lemma, lex, headline_end, heirs)
+        elif _verbal(tok) and (lemma := cue_lemma(tok)) is not None:
+            seen.add(tok.i)
+            cand = _verb_candidate(_Cue(doc, tok, lemma, headline_end, heirs))
         if cand is not None:
             out.append(cand)
     return out
 
 
-def _verb_candidate(
-    doc: Doc, v: Token, lemma: str, lex, headline_end: int, heirs: dict[int, Token]
-) -> Candidate | None:
-    subj = heirs.get(v.i) or subject_of(v)
-    span: tuple[int, int] | None = None
-    via = "ccomp"
-    cue_end_tok = v
-    if v.idx < headline_end and lemma in lex.speech and v.i + 1 < v.sent.end:
-        # Headline 'X calls for Y, says Z': the second verb's subject is the first one's.
-        comp = _child(v, {"ccomp"})
-        if (subj is None or subj.i > v.i) and comp is not None and comp.i < v.i:
-            subj = _child(comp, SUBJECT_DEPS)
-            if subj is not None:
-                span, via = (v.i + 1, v.sent.end), "headline"
-    if span is None and lemma in lex.speech:
-        span = _clause_content(v, heirs)
-    if span is None and lemma in lex.appeal:
-        obj = _child(v, {"dobj"}, v.i)
-        if obj is not None:
-            comp = _child(v, {"xcomp"}, obj.i)
-            if comp is None:
-                comp = next(
-                    (c for c in v.children if c.dep_ == "prep" and c.lower_ in ("for", "to")
-                     and c.i > obj.i),
-                    None,
-                )  # fmt: skip
-            if comp is not None:
-                span, via = (obj.left_edge.i, _rightmost(obj, comp)), "appeal"
-    if span is None and lemma in lex.prepositional:
-        particles = lex.prepositional[lemma]
-        holders = [v] + [c for c in v.children if c.dep_ == "dobj"]
-        for holder in holders:
-            for p in holder.children:
-                if p.lower_ not in particles or p.dep_ not in ("prep", "prt") or p.i < v.i:
-                    continue
-                if p.dep_ == "prt":
-                    obj = _child(v, {"dobj", "ccomp"}, p.i)
-                    if obj is not None:
-                        span = (obj.left_edge.i, obj.right_edge.i + 1)
-                else:
-                    obj = _child(p, {"pobj", "pcomp"})
-                    if obj is None:
-                        continue
-                    comp = _child(v, {"xcomp"}, obj.i)
-                    span = (p.i + 1, _rightmost(obj, comp))
-                cue_end_tok = p
-                via = "prep"
-                break
-            if span is not None:
-                break
-    if span is None and lemma in lex.naming:
-        # 'called it a common ailment', 'called her vote a mistake': object and its label
-        obj = _child(v, {"dobj", "nsubj"}, v.i)
-        label = _child(v, {"oprd", "xcomp", "ccomp", "attr"}, obj.i) if obj is not None else None
-        if label is None and obj is not None:
-            label = _child(obj, {"oprd", "appos", "attr"}, obj.i)
-        if obj is not None and label is not None:
-            span, via = (obj.left_edge.i, max(obj.right_edge.i, label.right_edge.i) + 1), "label"
-    if span is None and lemma in lex.objects:
-        obj = _child(v, {"dobj"}, v.i)
-        if obj is not None and obj.lower_ not in ("it", "this", "that", "what", "something"):
-            right = obj.right_edge.i + 1
-            extra = _child(v, {"oprd", "prep", "advcl"}, obj.right_edge.i)
-            if extra is not None and (extra.dep_ == "oprd" or extra.lower_ in ("for", "as", "of")):
-                right = extra.right_edge.i + 1
-            if lemma == "call" and (extra is None or extra.dep_ != "oprd"):
-                pass  # 'called the meeting' is no statement; 'called him a liar' is
-            elif right - obj.left_edge.i >= 2 or extra is not None or obj.pos_ == "PROPN":
-                span, via = (obj.left_edge.i, right), "object"
-    if span is None and (lemma in lex.objects or lemma in lex.speech):
-        # passive with its agent: 'X is supported by Y' (Y the source, X the content)
-        patient = _child(v, {"nsubjpass"})
-        agent = _child(v, {"agent"})
-        source = _child(agent, {"pobj"}) if agent is not None else None
-        if patient is not None and source is not None and patient.i < v.i:
-            span, via, subj = (patient.left_edge.i, patient.right_edge.i + 1), "passive", source
-            cue_end_tok = agent
-    if span is None and lemma in lex.intent:
-        comp = _child(v, {"xcomp"}, v.i)
-        if comp is not None and any(c.dep_ == "aux" and c.lower_ == "to" for c in comp.children):
-            span, via = (comp.left_edge.i, comp.right_edge.i + 1), "intent"
-    if span is None and lemma in lex.parenthetical and subj is not None:
-        span = _parenthetical(v, subj)
-        if span is not None:
-            via = "parenthetical"
-    if span is None and v.idx < headline_end and lemma in lex.speech:
-        # Headline: 'X calls for Y, says Z' - the second verb has no subject and no clause.
-        end = v.sent.end
-        if end - v.i > 1:
-            span, via = (v.i + 1, end), "headline"
-        if subj is None:
-            comp = _child(v, {"ccomp"})
-            if comp is not None and comp.i < v.i:
-                subj = _child(comp, SUBJECT_DEPS)
-    if span is None:
+def _verbal(tok: Token) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") and tok.dep_ not in VERBAL_DEPS:
+        return False
+    return tok.dep_ not in NOMINAL_DEPS
+
+
+@dataclass(slots=True)
+class _Cue:
+    """A cue verb being read: the Doc, the verb, its cue lemma and its subject so far."""
+
+    doc: Doc
+    verb: Token
+    lemma: str
+    headline_end: int
+    heirs: dict[int, Token]
+    subj: Token | None = None
+
+    def __post_init__(self) -> None:
+        self.subj = self.heirs.get(self.verb.i) or subject_of(self.verb)
+
+    @property
+    def in_headline(self) -> bool:
+        return self.verb.idx < self.headline_end and self.verb.i + 1 < self.verb.sent.end
+
+
+class _Found(NamedTuple):
+    """What one construction found: the content's token range, how, where the cue ends, and
+    the source when the construction names it (passives) rather than the subject."""
+
+    start: int
+    end: int
+    via: str
+    cue_end: Token | None = None
+    source: Token | None = None
+
+
+def _verb_candidate(cue: _Cue) -> Candidate | None:
+    lex = cues()
+    found = _headline_lead(cue) if lex.has("speech", cue.lemma) else None
+    for constructions, rule in CONSTRUCTIONS:
+        if found is not None:
+            break
+        if any(lex.has(c, cue.lemma) for c in constructions):
+            found = rule(cue, lex)
+    if found is None:
         return None
+    subj = found.source or cue.subj
     if subj is None:
         return None
-    s, e = span
-    if via == "prep" and _participle_without_clause(v, s, e):
+    v, s, e = cue.verb, found.start, found.end
+    if found.via == "prep" and _participle_without_clause(v, s, e):
         return None
-    if via != "parenthetical" and (s <= v.i < e or s <= subj.i < e):
+    if found.via != "parenthetical" and (s <= v.i < e or s <= subj.i < e):
         # the content never holds its own cue or source (but 'A, X said, B' spans both parts)
         return None
-    chars = _chars(doc, s, e)
+    chars = _chars(cue.doc, s, e)
     if chars is None:
         return None
-    cue_end = cue_end_tok.idx + len(cue_end_tok)
-    return Candidate(chars[0], chars[1], v, cue_end, subj, via=via)
+    end_tok = found.cue_end or _particle(cue, lex) or v
+    return Candidate(chars[0], chars[1], v, end_tok.idx + len(end_tok), subj, via=found.via)
+
+
+def _headline_lead(cue: _Cue) -> _Found | None:
+    """Headline 'X calls for Y, says Z': the second verb's subject is the first one's (the
+    parser hangs 'X calls for Y' on 'says' as a clause before it)."""
+    v = cue.verb
+    if not cue.in_headline:
+        return None
+    comp = _child(v, {"ccomp"})
+    if (cue.subj is None or cue.subj.i > v.i) and comp is not None and comp.i < v.i:
+        cue.subj = _child(comp, SUBJECT_DEPS)
+        if cue.subj is not None:
+            return _Found(v.i + 1, v.sent.end, "headline", v)
+    return None
+
+
+def _clause(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'X said (that) ...': the clausal complement."""
+    span = _clause_content(cue.verb, cue.heirs)
+    return None if span is None else _Found(span[0], span[1], "ccomp", cue.verb)
+
+
+def _appeal(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'urged X to do Y', 'asked X for Y': the object and its infinitive or for/to phrase."""
+    v = cue.verb
+    obj = _child(v, {"dobj"}, v.i)
+    if obj is None:
+        return None
+    comp = _child(v, {"xcomp"}, obj.i)
+    if comp is None:
+        comp = next(
+            (
+                c
+                for c in v.children
+                if c.dep_ == "prep" and c.lower_ in ("for", "to") and c.i > obj.i
+            ),
+            None,
+        )
+    if comp is None:
+        return None
+    return _Found(obj.left_edge.i, _rightmost(obj, comp), "appeal", v)
+
+
+def _prepositional(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'called on X to ...', 'called for X', 'pointed out that ...': the object of the cue's
+    preposition or particle (on the verb or on its object)."""
+    v = cue.verb
+    particles = lex.prepositional[cue.lemma]
+    for holder in [v] + [c for c in v.children if c.dep_ == "dobj"]:
+        for p in holder.children:
+            if p.lower_ not in particles or p.dep_ not in ("prep", "prt") or p.i < v.i:
+                continue
+            if p.dep_ == "prt":
+                obj = _child(v, {"dobj", "ccomp"}, p.i)
+                if obj is not None:
+                    return _Found(obj.left_edge.i, obj.right_edge.i + 1, "prep", p)
+                break
+            obj = _child(p, {"pobj", "pcomp"})
+            if obj is not None:
+                comp = _child(v, {"xcomp"}, obj.i)
+                return _Found(p.i + 1, _rightmost(obj, comp), "prep", p)
+    return None
+
+
+def _particle(cue: _Cue, lex: CueLexicon) -> Token | None:
+    """The particle of a phrasal cue ('pointed out', 'lashed out'): part of the cue whichever
+    construction finds the content after it."""
+    particles = lex.prepositional.get(cue.lemma, ())
+    v = cue.verb
+    for holder in [v] + [c for c in v.children if c.dep_ == "dobj"]:
+        for p in holder.children:
+            if p.dep_ == "prt" and p.lower_ in particles and p.i >= v.i:
+                return p
+    return None
+
+
+def _naming(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'called it a common ailment', 'called her vote a mistake': object and its label."""
+    v = cue.verb
+    obj = _child(v, {"dobj", "nsubj"}, v.i)
+    if obj is None:
+        return None
+    label = _child(v, {"oprd", "xcomp", "ccomp", "attr"}, obj.i)
+    if label is None:
+        label = _child(obj, {"oprd", "appos", "attr"}, obj.i)
+    if label is None:
+        return None
+    return _Found(obj.left_edge.i, max(obj.right_edge.i, label.right_edge.i) + 1, "label")
+
+
+def _object(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'denied the report', 'praised X for Y': the direct object (with its label or a
+    for/as/of phrase), when it says something (not 'denied it')."""
+    v = cue.verb
+    obj = _child(v, {"dobj"}, v.i)
+    if obj is None or obj.lower_ in lex.vague_objects:
+        return None
+    right = obj.right_edge.i + 1
+    extra = _child(v, {"oprd", "prep", "advcl"}, obj.right_edge.i)
+    if extra is not None and (extra.dep_ == "oprd" or extra.lower_ in lex.object_label_preps):
+        right = extra.right_edge.i + 1
+    if cue.lemma in lex.object_needs_label and (extra is None or extra.dep_ != "oprd"):
+        return None  # 'called the meeting' is no statement; 'called him a liar' is
+    if right - obj.left_edge.i >= 2 or extra is not None or obj.pos_ == "PROPN":
+        return _Found(obj.left_edge.i, right, "object")
+    return None
+
+
+def _passive(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'X is supported by Y': Y the source, X the content."""
+    v = cue.verb
+    patient = _child(v, {"nsubjpass"})
+    agent = _child(v, {"agent"})
+    source = _child(agent, {"pobj"}) if agent is not None else None
+    if patient is None or source is None or patient.i > v.i:
+        return None
+    return _Found(patient.left_edge.i, patient.right_edge.i + 1, "passive", agent, source)
+
+
+def _intent(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'refused to release X': the infinitive complement."""
+    v = cue.verb
+    comp = _child(v, {"xcomp"}, v.i)
+    if comp is None or not any(c.dep_ == "aux" and c.lower_ == "to" for c in comp.children):
+        return None
+    return _Found(comp.left_edge.i, comp.right_edge.i + 1, "intent")
+
+
+def _inserted(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'A, X said, B' / 'A, X said.': the cue clause inside or after the content."""
+    if cue.subj is None:
+        return None
+    span = _parenthetical(cue.verb, cue.subj)
+    return None if span is None else _Found(span[0], span[1], "parenthetical")
+
+
+def _headline_tail(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """Headline 'X calls for Y, says Z' when 'says' has no subject and no clause of its own:
+    the rest of the line is the content."""
+    v = cue.verb
+    if not cue.in_headline:
+        return None
+    source = None
+    if cue.subj is None:
+        comp = _child(v, {"ccomp"})
+        if comp is not None and comp.i < v.i:
+            source = _child(comp, SUBJECT_DEPS)
+    return _Found(v.i + 1, v.sent.end, "headline", None, source)
+
+
+Rule = Callable[[_Cue, CueLexicon], "_Found | None"]
+
+# The constructions a cue verb is tried in, in order; each applies to the verbs of the
+# lexicons (keys of data/cues.json) it names. The first that finds content wins.
+CONSTRUCTIONS: tuple[tuple[tuple[str, ...], Rule], ...] = (
+    (("speech",), _clause),
+    (("appeal",), _appeal),
+    (("prepositional",), _prepositional),
+    (("naming",), _naming),
+    (("objects",), _object),
+    (("objects", "speech"), _passive),
+    (("intent",), _intent),
+    (("parenthetical",), _inserted),
+    (("speech",), _headline_tail),
+)
 
 
 _QUOTE_CHARS = set('"“”„«»')
@@ -451,7 +555,7 @@ def _according(doc: Doc, s: int, e: int) -> Candidate | None:
 def mention_span(subj: Token) -> Span:
     """The words naming the speaker: the subject without relative clauses or appositions."""
     doc = subj.doc
-    if subj.lower_ in PRONOUNS or subj.pos_ == "PRON":
+    if subj.lower_ in cues().pronouns or subj.pos_ == "PRON":
         return doc[subj.i : subj.i + 1]
     left = subj.left_edge.i
     right = subj.i + 1

@@ -26,6 +26,15 @@ class CueLexicon:
     prepositional: dict[str, frozenset[str]]
     nouns: frozenset[str]
     source_preps: tuple[tuple[str, ...], ...]
+    pronouns: frozenset[str]
+    irregular_forms: dict[str, str]  # inflected form -> lemma
+    vague_objects: frozenset[str]
+    object_needs_label: frozenset[str]
+    object_label_preps: frozenset[str]
+
+    def has(self, construction: str, lemma: str) -> bool:
+        """Whether `lemma` is a cue of the construction named like a field ('speech')."""
+        return lemma in getattr(self, construction)
 
     @property
     def verbs(self) -> frozenset[str]:
@@ -47,6 +56,11 @@ def cues() -> CueLexicon:
         prepositional={k: frozenset(v) for k, v in data["prepositional"].items()},
         nouns=frozenset(data["nouns"]),
         source_preps=tuple(tuple(p) for p in data["source_preps"]),
+        pronouns=frozenset(data["pronouns"]),
+        irregular_forms=dict(data["irregular_forms"]),
+        vague_objects=frozenset(data["vague_objects"]),
+        object_needs_label=frozenset(data["object_needs_label"]),
+        object_label_preps=frozenset(data["object_label_preps"]),
     )
 
 
