@@ -11,6 +11,7 @@ from typing import NamedTuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from .continuations import continuations, is_meeting_coverage
 from .cues import Candidate, candidates, cue_forms, cue_lemma, mention_span, subject_of
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
@@ -162,10 +163,14 @@ def analyse(
     countries: list[tuple[int, int, str]] = []
     topic_hits: list[tuple[int, int, str]] = []
 
+    meeting = is_meeting_coverage(text)
     for doc, off in parts:
         end = off + len(doc.text)
         local_quotes = [q for q in quotes if off <= q.open < end]
-        statements += _part_statements(doc, off, local_quotes, paras, headline_end - off)
+        found = _part_statements(doc, off, local_quotes, paras, headline_end - off)
+        if meeting:
+            found += _continuations(doc, off, found, paras, headline_end - off)
+        statements += found
         used = {s.subj.i for s in statements if s.subj is not None and s.offset == off}
         for t in doc:
             if t.dep_ == "nsubj" and t.pos_ == "PROPN" and t.i not in used:
@@ -220,6 +225,17 @@ class _Part:
         off = self.off
         cue_span = None if cue is None else (cue[0] + off, cue[1] + off)
         return Statement(s + off, e + off, kind, cue_span, subj, off, **kw)
+
+
+def _continuations(
+    doc: Doc, off: int, found: list[Statement], paras: Paragraphs, headline_end: int
+) -> list[Statement]:
+    """Sentences that carry on the reported speech before them: same speaker (inherited)."""
+    reported = [(st.start - off, st.end - off) for st in found if st.cue is not None]
+    spans = continuations(doc, reported, lambda pos: paras.index(pos + off), headline_end)
+    return [
+        Statement(s + off, e + off, "indirect", None, None, off, inherit=True) for s, e in spans
+    ]
 
 
 def _part_statements(

@@ -23,6 +23,7 @@ CUE_SPANS = "newsroom_cues"
 SUBJECT_DEPS = {"nsubj"}
 PASSIVE_DEPS = {"nsubjpass", "csubjpass", "auxpass"}
 VERBAL_DEPS = {"ROOT", "ccomp", "conj", "advcl", "xcomp", "relcl", "parataxis", "acl", "pcomp"}
+STANCE_CONTENT_DEPS = {"prep", "acl", "ccomp", "advcl"}  # 'concern about X', 'hope that X'
 NOMINAL_DEPS = {"amod", "compound", "nsubj", "dobj", "pobj"}  # a cue word used as a noun
 
 
@@ -226,9 +227,23 @@ def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
 
 
 def _verbal(tok: Token) -> bool:
+    if tok.dep_ == "amod" and _stance_noun(tok) is not None:
+        return True  # 'Voicing concern over X, ...' parsed as an adjective of 'concern'
     if tok.pos_ not in ("VERB", "AUX") and tok.dep_ not in VERBAL_DEPS:
         return False
     return tok.dep_ not in NOMINAL_DEPS
+
+
+def _stance_noun(v: Token) -> Token | None:
+    """The stance noun a stance verb governs ('expressed *concern*'), or the one it was
+    parsed as modifying ('Voicing concern' as adjective + noun)."""
+    nouns = cues().stance_phrases.get(cue_lemma(v) or "")
+    if not nouns:
+        return None
+    noun = v.head if v.dep_ == "amod" and v.head.i > v.i else _child(v, {"dobj"}, v.i)
+    if noun is None or (noun.lemma_.lower() not in nouns and noun.lower_ not in nouns):
+        return None
+    return noun
 
 
 @dataclass(slots=True)
@@ -267,6 +282,8 @@ def _verb_candidate(cue: _Cue) -> Candidate | None:
     for constructions, rule in CONSTRUCTIONS:
         if found is not None:
             break
+        if rule is not _clause and lex.has("evidence_only", cue.lemma):
+            continue  # 'held talks', 'agreed to meet': speech only with a that-clause
         if any(lex.has(c, cue.lemma) for c in constructions):
             found = rule(cue, lex)
     if found is None:
@@ -299,6 +316,24 @@ def _headline_lead(cue: _Cue) -> _Found | None:
         if cue.subj is not None:
             return _Found(v.i + 1, v.sent.end, "headline", v)
     return None
+
+
+def _stance(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'expressed concern about X', 'voiced hope that X', 'raised alarm over X': a verb and
+    a stance noun make the cue; what the noun or the verb governs after it is the content."""
+    v = cue.verb
+    noun = _stance_noun(v)
+    if noun is None:
+        return None
+    parts = [c for c in noun.rights if c.dep_ in STANCE_CONTENT_DEPS]
+    parts += [c for c in v.rights if c.i > noun.i and c.dep_ in STANCE_CONTENT_DEPS]
+    if not parts:
+        return None
+    source = None
+    if v.dep_ == "amod" and noun.head is not noun:
+        source = subject_of(noun.head)  # the clause the misparsed phrase hangs on
+    start = min(c.left_edge.i for c in parts)
+    return _Found(start, _rightmost(*parts), "stance", noun, source)
 
 
 def _clause(cue: _Cue, lex: CueLexicon) -> _Found | None:
@@ -440,6 +475,7 @@ Rule = Callable[[_Cue, CueLexicon], "_Found | None"]
 # The constructions a cue verb is tried in, in order; each applies to the verbs of the
 # lexicons (keys of data/cues.json) it names. The first that finds content wins.
 CONSTRUCTIONS: tuple[tuple[tuple[str, ...], Rule], ...] = (
+    (("stance_phrases",), _stance),
     (("speech",), _clause),
     (("appeal",), _appeal),
     (("prepositional",), _prepositional),

@@ -31,6 +31,8 @@ class CueLexicon:
     vague_objects: frozenset[str]
     object_needs_label: frozenset[str]
     object_label_preps: frozenset[str]
+    evidence_only: frozenset[str]
+    stance_phrases: dict[str, frozenset[str]]  # verb -> nouns ('expressed concern')
 
     def has(self, construction: str, lemma: str) -> bool:
         """Whether `lemma` is a cue of the construction named like a field ('speech')."""
@@ -39,7 +41,12 @@ class CueLexicon:
     @property
     def verbs(self) -> frozenset[str]:
         return (
-            self.speech | self.appeal | self.objects | self.intent | frozenset(self.prepositional)
+            self.speech
+            | self.appeal
+            | self.objects
+            | self.intent
+            | frozenset(self.prepositional)
+            | frozenset(self.stance_phrases)
         )
 
 
@@ -61,6 +68,8 @@ def cues() -> CueLexicon:
         vague_objects=frozenset(data["vague_objects"]),
         object_needs_label=frozenset(data["object_needs_label"]),
         object_label_preps=frozenset(data["object_label_preps"]),
+        evidence_only=frozenset(data["evidence_only"]),
+        stance_phrases={k: frozenset(v) for k, v in data["stance_phrases"].items()},
     )
 
 
