@@ -209,6 +209,7 @@ def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
     out: list[Candidate] = []
     seen: set[int] = set()
     heirs: dict[int, Token] = {}  # cue token -> subject inherited from an enclosing cue
+    adoption = _reports_adoption(doc)
     for match in doc.spans[CUE_SPANS]:
         cand = None
         tok = doc[match.start]
@@ -221,9 +222,40 @@ def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
         elif _verbal(tok) and (lemma := cue_lemma(tok)) is not None:
             seen.add(tok.i)
             cand = _verb_candidate(_Cue(doc, tok, lemma, headline_end, heirs))
+            if cand is not None and _provision(cand, adoption):
+                cand = None
         if cand is not None:
             out.append(cand)
     return out
+
+
+def _reports_adoption(doc: Doc) -> bool:
+    """Whether the text reports the adoption of a resolution or draft ('adopting resolution
+    2304', 'the text was approved')."""
+    lex = cues()
+    for tok in doc:
+        if tok.lemma_.lower() in lex.adoption_verbs:
+            for c in tok.children:
+                if c.dep_ in ("dobj", "nsubjpass") and c.lemma_.lower() in lex.documents:
+                    return True
+    return False
+
+
+def _provision(cand: Candidate, adoption: bool) -> bool:
+    """What a draft or resolution says, reported with the document or its adopting body as
+    the subject: 'the text would urge', 'the Assembly would call on', and in coverage of an
+    adoption 'the Council demanded'."""
+    lex = cues()
+    subj = cand.subject
+    if subj is None:
+        return False
+    head = subj.lemma_.lower()
+    if head in lex.documents:
+        return True
+    if head not in lex.bodies:
+        return False
+    would = any(c.dep_ == "aux" and c.lower_ == "would" for c in cand.cue.children)
+    return adoption or would
 
 
 def _verbal(tok: Token) -> bool:
@@ -282,12 +314,13 @@ def _verb_candidate(cue: _Cue) -> Candidate | None:
     for constructions, rule in CONSTRUCTIONS:
         if found is not None:
             break
-        if rule is not _clause and lex.has("evidence_only", cue.lemma):
-            continue  # 'held talks', 'agreed to meet': speech only with a that-clause
         if any(lex.has(c, cue.lemma) for c in constructions):
             found = rule(cue, lex)
+            if found is not None and rule is not _clause and not _evidence(cue, found, lex):
+                found = None  # 'held talks', 'agreed to meet': no speech without evidence
     if found is None:
         return None
+    found = _antecedent(found, cue.doc)
     subj = found.source or cue.subj
     if subj is None:
         return None
@@ -302,6 +335,51 @@ def _verb_candidate(cue: _Cue) -> Candidate | None:
         return None
     end_tok = found.cue_end or _particle(cue, lex) or v
     return Candidate(chars[0], chars[1], v, end_tok.idx + len(end_tok), subj, via=found.via)
+
+
+RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
+
+
+def _antecedent(found: _Found, doc: Doc) -> _Found:
+    """'the quota, which was insisted on by X' / 'the plan, which X denounced': content
+    that is only a relative pronoun is the noun phrase the relative clause hangs on."""
+    pron = doc[found.start]
+    if found.end - found.start != 1 or pron.lower_ not in RELATIVE_PRONOUNS:
+        return found
+    clause = pron.head
+    if clause.dep_ != "relcl" or clause.head.i > pron.i:
+        return found
+    noun = clause.head
+    while noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ == "NOUN":
+        noun = noun.head.head  # 'a quota of five percent, which ...': the whole phrase
+    return found._replace(start=noun.left_edge.i, end=min(clause.left_edge.i, pron.i))
+
+
+ANIMATE_ENTS = {"PERSON", "ORG", "NORP", "GPE"}
+
+
+def _evidence(cue: _Cue, found: _Found, lex: CueLexicon) -> bool:
+    """Whether content found for a verb that is speech only with evidence shows speech:
+    any construction for other verbs; for 'back', 'agree', 'propose' and the like only the
+    evidence their lexicon entry accepts."""
+    accepted = lex.evidence_only.get(cue.lemma)
+    if accepted is None:
+        return True
+    head = cue.doc[found.start : found.end].root
+    if "endorsement" in accepted and found.via in ("object", "passive"):
+        return _animate(head)  # 'backed the candidate', not 'backed the bid'
+    if "stance_with" in accepted and found.via == "prep":
+        return found.cue_end is not None and found.cue_end.lower_ == "with" and _animate(head)
+    if "proposal" in accepted and found.via == "object":
+        return head.tag_ == "VBG"  # 'proposed cutting taxes', not 'proposed a meeting'
+    return False
+
+
+def _animate(tok: Token) -> bool:
+    """A person, group or party named or referred to ('him', 'Democrats', 'the rebels')."""
+    if tok.ent_type_ in ANIMATE_ENTS:
+        return True
+    return tok.lower_ in cues().pronouns or tok.pos_ == "PROPN"
 
 
 def _headline_lead(cue: _Cue) -> _Found | None:

@@ -31,8 +31,11 @@ class CueLexicon:
     vague_objects: frozenset[str]
     object_needs_label: frozenset[str]
     object_label_preps: frozenset[str]
-    evidence_only: frozenset[str]
+    evidence_only: dict[str, frozenset[str]]  # verb -> evidence accepted besides a clause
     stance_phrases: dict[str, frozenset[str]]  # verb -> nouns ('expressed concern')
+    documents: frozenset[str]  # drafts and resolutions, whose provisions are no statements
+    bodies: frozenset[str]  # bodies that adopt them
+    adoption_verbs: frozenset[str]
 
     def has(self, construction: str, lemma: str) -> bool:
         """Whether `lemma` is a cue of the construction named like a field ('speech')."""
@@ -68,8 +71,11 @@ def cues() -> CueLexicon:
         vague_objects=frozenset(data["vague_objects"]),
         object_needs_label=frozenset(data["object_needs_label"]),
         object_label_preps=frozenset(data["object_label_preps"]),
-        evidence_only=frozenset(data["evidence_only"]),
+        evidence_only={k: frozenset(v) for k, v in data["evidence_only"].items()},
         stance_phrases={k: frozenset(v) for k, v in data["stance_phrases"].items()},
+        documents=frozenset(data["provisions"]["documents"]),
+        bodies=frozenset(data["provisions"]["bodies"]),
+        adoption_verbs=frozenset(data["provisions"]["adoption_verbs"]),
     )
 
 
