@@ -489,8 +489,9 @@ def _naming(cue: _Cue, lex: CueLexicon) -> _Found | None:
 
 
 def _object(cue: _Cue, lex: CueLexicon) -> _Found | None:
-    """'denied the report', 'praised X for Y': the direct object (with its label or a
-    for/as/of phrase), when it says something (not 'denied it')."""
+    """'denied the claim of fraud', 'praised X for Y': the direct object (with its label or
+    a for/as/of phrase), when it says something: not 'denied it', not a bare 'rejected the
+    accusations' (two content words, a name, or a phrase after the object)."""
     v = cue.verb
     obj = _child(v, {"dobj"}, v.i)
     if obj is None or obj.lower_ in lex.vague_objects:
@@ -501,9 +502,32 @@ def _object(cue: _Cue, lex: CueLexicon) -> _Found | None:
         right = extra.right_edge.i + 1
     if cue.lemma in lex.object_needs_label and (extra is None or extra.dep_ != "oprd"):
         return None  # 'called the meeting' is no statement; 'called him a liar' is
-    if right - obj.left_edge.i >= 2 or extra is not None or obj.pos_ == "PROPN":
+    if _anaphoric(cue.doc[obj.left_edge.i : right]):
+        return None  # 'rejected the accusations': what was rejected is said elsewhere
+    if (
+        right - obj.left_edge.i >= 2
+        or extra is not None
+        or obj.pos_ == "PROPN"
+        or _endorsed(cue, obj)
+    ):
         return _Found(obj.left_edge.i, right, "object")
     return None
+
+
+ANAPHORIC_DETS = {"the", "this", "these", "those", "that"}
+
+
+def _anaphoric(span: Span) -> bool:
+    """A bare definite noun ('the offer', 'these claims'): it points back to content given
+    elsewhere and says nothing itself."""
+    words = [t for t in span if not (t.is_punct or t.is_space)]
+    return len(words) == 2 and words[0].lower_ in ANAPHORIC_DETS and words[1].pos_ == "NOUN"
+
+
+def _endorsed(cue: _Cue, obj: Token) -> bool:
+    """'support him': a pronoun is content enough for an endorsement."""
+    accepted = cues().evidence_only.get(cue.lemma, ())
+    return "endorsement" in accepted and obj.lower_ in cues().pronouns
 
 
 def _passive(cue: _Cue, lex: CueLexicon) -> _Found | None:
