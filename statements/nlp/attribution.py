@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .continuations import continuations, is_meeting_coverage
 from .cues import Candidate, candidates, cue_forms, cue_lemma, mention_span, subject_of
+from .headlines import headline_candidates
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
 from .speakers import SpeakerTable
@@ -250,7 +251,10 @@ def _part_statements(
     part = _Part(doc, off, lq, paras)
     out = _colon_lines(part)
     taken = SpanIndex((st.start - off, st.end - off) for st in out)
-    for cand in candidates(doc, max(headline_end, 0)):
+    found = candidates(doc, max(headline_end, 0))
+    if headline_end > 0 and not any(c.cue.idx < headline_end for c in found):
+        found += headline_candidates(doc, headline_end)
+    for cand in found:
         st = _candidate_statement(part, cand, taken)
         if st is not None:
             out.append(st)

@@ -389,6 +389,9 @@ def _headline_lead(cue: _Cue) -> _Found | None:
     if not cue.in_headline:
         return None
     comp = _child(v, {"ccomp"})
+    if comp is not None and comp.i < v.i and cue_lemma(comp) is None and _ends_line(cue.subj, v):
+        # 'Progress made at the talks, say diplomats': the clause before is the content
+        return _Found(comp.left_edge.i, comp.right_edge.i + 1, "headline", v)
     if (cue.subj is None or cue.subj.i > v.i) and comp is not None and comp.i < v.i:
         cue.subj = _child(comp, SUBJECT_DEPS)
         if cue.subj is not None:
@@ -412,6 +415,14 @@ def _stance(cue: _Cue, lex: CueLexicon) -> _Found | None:
         source = subject_of(noun.head)  # the clause the misparsed phrase hangs on
     start = min(c.left_edge.i for c in parts)
     return _Found(start, _rightmost(*parts), "stance", noun, source)
+
+
+def _ends_line(subj: Token | None, v: Token) -> bool:
+    """Whether `subj` is an inverted subject after the cue that ends the sentence."""
+    if subj is None or subj.i < v.i or subj.right_edge.i - subj.left_edge.i > 3:
+        return False
+    rest = v.doc[subj.right_edge.i + 1 : v.sent.end]
+    return all(t.is_punct or t.is_space for t in rest)
 
 
 def _clause(cue: _Cue, lex: CueLexicon) -> _Found | None:
@@ -504,12 +515,10 @@ def _object(cue: _Cue, lex: CueLexicon) -> _Found | None:
         return None  # 'called the meeting' is no statement; 'called him a liar' is
     if _anaphoric(cue.doc[obj.left_edge.i : right]):
         return None  # 'rejected the accusations': what was rejected is said elsewhere
-    if (
-        right - obj.left_edge.i >= 2
-        or extra is not None
-        or obj.pos_ == "PROPN"
-        or _endorsed(cue, obj)
-    ):
+    words = [t for t in cue.doc[obj.left_edge.i : right] if not t.is_space]
+    # headlines capitalise every noun: there only a recognised name stands alone
+    named = obj.pos_ == "PROPN" and (not cue.in_headline or obj.ent_type_ != "")
+    if len(words) >= 2 or extra is not None or named or _endorsed(cue, obj):
         return _Found(obj.left_edge.i, right, "object")
     return None
 
@@ -562,7 +571,7 @@ def _headline_tail(cue: _Cue, lex: CueLexicon) -> _Found | None:
     """Headline 'X calls for Y, says Z' when 'says' has no subject and no clause of its own:
     the rest of the line is the content."""
     v = cue.verb
-    if not cue.in_headline:
+    if not cue.in_headline or cue.lemma in lex.not_headline_acts:
         return None
     source = None
     if cue.subj is None:
@@ -703,4 +712,6 @@ def mention_span(subj: Token) -> Span:
         right = c.right_edge.i + 1
     while left < subj.i and (doc[left].is_punct or doc[left].is_space):
         left += 1
+    while right > subj.i + 1 and doc[right - 1].is_space:
+        right -= 1
     return doc[left:right]
