@@ -370,6 +370,8 @@ def _evidence(cue: _Cue, found: _Found, lex: CueLexicon) -> bool:
         return _animate(head)  # 'backed the candidate', not 'backed the bid'
     if "stance_with" in accepted and found.via == "prep":
         return found.cue_end is not None and found.cue_end.lower_ == "with" and _animate(head)
+    if "person_object" in accepted and found.via == "object":
+        return head.ent_type_ == "PERSON" or head.lower_ in ("him", "her")
     if "proposal" in accepted and found.via == "object":
         return head.tag_ == "VBG"  # 'proposed cutting taxes', not 'proposed a meeting'
     return False
