@@ -283,7 +283,10 @@ def _candidate_statement(part: _Part, cand: Candidate, taken: SpanIndex) -> Stat
     if kind == "direct":
         # the other part of a quote interrupted by its cue ('"A," she said, "B."')
         s, e = _merge_interrupted(part, cand.cue.idx, s, e)
-    return part.statement(s, e, kind, (cand.cue_start, cand.cue_end), subj)
+    st = part.statement(s, e, kind, (cand.cue_start, cand.cue_end), subj)
+    if cand.mention is not None and subj is cand.subject:
+        st.subj_span = cand.mention
+    return st
 
 
 def _with_quotes(part: _Part, s: int, e: int) -> tuple[int, int, str]:

@@ -38,6 +38,7 @@ class Candidate:
     subject: Token | None
     kind: str = "indirect"
     via: str = "ccomp"  # how the content was found: ccomp, appeal, object, prep, according
+    mention: tuple[int, int] | None = None  # token range naming the source, if not subject's
 
     @property
     def cue_start(self) -> int:
@@ -391,7 +392,7 @@ def _headline_lead(cue: _Cue) -> _Found | None:
     if not cue.in_headline:
         return None
     comp = _child(v, {"ccomp"})
-    if comp is not None and comp.i < v.i and cue_lemma(comp) is None and _ends_line(cue.subj, v):
+    if comp is not None and comp.i < v.i and not _reports(comp) and _ends_line(cue.subj, v):
         # 'Progress made at the talks, say diplomats': the clause before is the content
         return _Found(comp.left_edge.i, comp.right_edge.i + 1, "headline", v)
     if (cue.subj is None or cue.subj.i > v.i) and comp is not None and comp.i < v.i:
@@ -417,6 +418,12 @@ def _stance(cue: _Cue, lex: CueLexicon) -> _Found | None:
         source = subject_of(noun.head)  # the clause the misparsed phrase hangs on
     start = min(c.left_edge.i for c in parts)
     return _Found(start, _rightmost(*parts), "stance", noun, source)
+
+
+def _reports(verb: Token) -> bool:
+    """Whether a verb is a speech or appeal cue ('X calls for Y, says Z')."""
+    lex, lemma = cues(), cue_lemma(verb) or ""
+    return lemma in lex.speech or lemma in lex.appeal or lemma in lex.prepositional
 
 
 def _ends_line(subj: Token | None, v: Token) -> bool:

@@ -117,4 +117,19 @@ def _candidate(
     chars = _chars(doc, words[start].i, words[end - 1].i + 1)
     if chars is None:
         return None
-    return Candidate(chars[0], chars[1], cue, cue_end.idx + len(cue_end), subject, via="headline")
+    first = subject
+    while first.i > 0 and _capitalised(doc[first.i - 1]) and doc[first.i - 1] is not cue_end:
+        first = doc[first.i - 1]  # 'Second Committee Delegates', 'Special Envoy'
+    return Candidate(
+        chars[0],
+        chars[1],
+        cue,
+        cue_end.idx + len(cue_end),
+        subject,
+        via="headline",
+        mention=(first.i, subject.i + 1),
+    )
+
+
+def _capitalised(tok: Token) -> bool:
+    return tok.is_alpha and tok.text[0].isupper()
