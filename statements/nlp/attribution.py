@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .continuations import continuations, is_meeting_coverage
-from .cues import Candidate, candidates, cue_forms, cue_lemma, mention_span, subject_of
+from .cues import Candidate, candidates, cue_forms, cue_lemma, mention_span, stance_only, subject_of
 from .headlines import headline_candidates
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
@@ -141,8 +141,8 @@ def _window_cue(toks: list[Token], trailing: bool, lq: SpanIndex) -> Token | Non
         if t.is_punct or t.is_space:
             continue
         lemma = cue_lemma(t)
-        if lemma is None or t.pos_ not in ("VERB", "AUX"):
-            continue
+        if lemma is None or t.pos_ not in ("VERB", "AUX") or stance_only(lemma):
+            continue  # 'made', 'raised' are cues only with their stance noun
         if _speaker_token(t, lq) is None:
             continue
         found.append(t)

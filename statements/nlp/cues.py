@@ -102,6 +102,13 @@ def cue_lemma(tok: Token) -> str | None:
     return forms.get(tok.lower_)
 
 
+def stance_only(lemma: str) -> bool:
+    """Whether a cue verb reports speech only with its stance noun ('made an appeal')."""
+    lex = cues()
+    other = lex.speech | lex.appeal | lex.objects | lex.intent | frozenset(lex.prepositional)
+    return lemma in lex.stance_phrases and lemma not in other
+
+
 def subject_of(verb: Token) -> Token | None:
     """The speaker-side subject of a cue verb, inherited through conjunctions, participles
     ('..., adding that') and control verbs ('appeared to suggest')."""
