@@ -207,7 +207,10 @@ def _clause_content(verb: Token, heirs: dict[int, Token] | None = None) -> tuple
         ):
             right = t.left_edge.i - 2
             break
-    return c.left_edge.i, right
+    left = c.left_edge.i
+    if left < verb.i < c.i:
+        left = verb.i + 1  # 'which X says he is doing': the pronoun before the cue stays out
+    return left, right
 
 
 def candidates(doc: Doc, headline_end: int = 0) -> list[Candidate]:
@@ -380,7 +383,7 @@ def _evidence(cue: _Cue, found: _Found, lex: CueLexicon) -> bool:
         return found.cue_end is not None and found.cue_end.lower_ == "with" and _animate(head)
     if "person_object" in accepted and found.via == "object":
         return head.ent_type_ == "PERSON" or head.lower_ in ("him", "her")
-    if "proposal" in accepted and found.via == "object":
+    if "proposal" in accepted and found.via in ("object", "intent"):
         return head.tag_ == "VBG"  # 'proposed cutting taxes', not 'proposed a meeting'
     return False
 
@@ -570,8 +573,10 @@ def _intent(cue: _Cue, lex: CueLexicon) -> _Found | None:
     """'refused to release X': the infinitive complement."""
     v = cue.verb
     comp = _child(v, {"xcomp"}, v.i)
-    if comp is None or not any(c.dep_ == "aux" and c.lower_ == "to" for c in comp.children):
+    if comp is None:
         return None
+    if comp.tag_ != "VBG" and not any(c.dep_ == "aux" and c.lower_ == "to" for c in comp.children):
+        return None  # 'refused to release X' and 'proposed cutting X' only
     return _Found(comp.left_edge.i, comp.right_edge.i + 1, "intent")
 
 
