@@ -580,6 +580,26 @@ def _intent(cue: _Cue, lex: CueLexicon) -> _Found | None:
     return _Found(comp.left_edge.i, comp.right_edge.i + 1, "intent")
 
 
+def _as_clause(cue: _Cue, lex: CueLexicon) -> _Found | None:
+    """'As the envoy noted, the talks have stalled': a cue clause opened by 'as', with no
+    content of its own, reports the clause it hangs on."""
+    v = cue.verb
+    if v.dep_ != "advcl" or cue.lemma in lex.meeting_business:
+        return None
+    if not any(c.dep_ == "mark" and c.lower_ == "as" for c in v.children):
+        return None
+    if any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in v.children):
+        return None
+    head = v.head
+    if head.i == v.i or cue_lemma(head) is not None:
+        return None
+    if v.i < head.i:
+        start, end = v.right_edge.i + 1, head.right_edge.i + 1
+    else:
+        start, end = head.left_edge.i, v.left_edge.i
+    return _Found(start, end, "as")
+
+
 def _inserted(cue: _Cue, lex: CueLexicon) -> _Found | None:
     """'A, X said, B' / 'A, X said.': the cue clause inside or after the content."""
     if cue.subj is None:
@@ -592,7 +612,7 @@ def _headline_tail(cue: _Cue, lex: CueLexicon) -> _Found | None:
     """Headline 'X calls for Y, says Z' when 'says' has no subject and no clause of its own:
     the rest of the line is the content."""
     v = cue.verb
-    if not cue.in_headline or cue.lemma in lex.not_headline_acts:
+    if not cue.in_headline or cue.lemma in lex.meeting_business:
         return None
     source = None
     if cue.subj is None:
@@ -615,6 +635,7 @@ CONSTRUCTIONS: tuple[tuple[tuple[str, ...], Rule], ...] = (
     (("objects",), _object),
     (("objects", "speech"), _passive),
     (("intent",), _intent),
+    (("parenthetical",), _as_clause),
     (("parenthetical",), _inserted),
     (("speech",), _headline_tail),
 )

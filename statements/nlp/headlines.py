@@ -48,7 +48,7 @@ def _present_cue(tok: Token, lex: CueLexicon) -> str | None:
     """The lemma of a cue verb written in the present tense ('Urge', 'URGES', 'Tells')."""
     low = tok.lower_
     lemma = _forms().get(low)
-    if lemma is None or lemma in lex.evidence_only or lemma in lex.not_headline_acts:
+    if lemma is None or lemma in lex.evidence_only or lemma in lex.meeting_business:
         return None
     present = {lemma, lemma + "s", lemma + "es"}
     if lemma.endswith("y"):

@@ -36,7 +36,7 @@ class CueLexicon:
     documents: frozenset[str]  # drafts and resolutions, whose provisions are no statements
     bodies: frozenset[str]  # bodies that adopt them
     adoption_verbs: frozenset[str]
-    not_headline_acts: frozenset[str]
+    meeting_business: frozenset[str]
 
     def has(self, construction: str, lemma: str) -> bool:
         """Whether `lemma` is a cue of the construction named like a field ('speech')."""
@@ -77,7 +77,7 @@ def cues() -> CueLexicon:
         documents=frozenset(data["provisions"]["documents"]),
         bodies=frozenset(data["provisions"]["bodies"]),
         adoption_verbs=frozenset(data["provisions"]["adoption_verbs"]),
-        not_headline_acts=frozenset(data["not_headline_acts"]),
+        meeting_business=frozenset(data["meeting_business"]),
     )
 
 
