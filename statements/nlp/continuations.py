@@ -29,6 +29,7 @@ QUOTE_MARKS = set('"“”„«»‘’')
 class ContinuationLexicon:
     meeting_terms: re.Pattern[str]  # words that mark meeting coverage
     min_meeting_terms: int
+    un_terms: re.Pattern[str]  # the United Nations and its organs
     narration_openers: frozenset[str]  # first words of the reporter's narration
     meeting_actions: frozenset[str]  # verbs of meeting business ('adopted', 'elected')
 
@@ -37,18 +38,24 @@ class ContinuationLexicon:
 def lexicon() -> ContinuationLexicon:
     data = load_data("continuations.json")
     return ContinuationLexicon(
-        meeting_terms=re.compile(
-            r"\b(?:" + "|".join(re.escape(w) for w in data["meeting_terms"]) + r")(?!\w)"
-        ),
+        meeting_terms=_words(data["meeting_terms"]),
         min_meeting_terms=int(data["min_meeting_terms"]),
+        un_terms=_words(data["un_terms"]),
         narration_openers=frozenset(data["narration_openers"]),
         meeting_actions=frozenset(data["meeting_actions"]),
     )
 
 
+def _words(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+
+
 def is_meeting_coverage(text: str) -> bool:
-    """Whether the text reads as meeting coverage: delegates, councils, envoys named often."""
+    """Whether the text reads as coverage of a United Nations meeting: delegates, councils,
+    envoys named often, and the Organization or one of its organs."""
     lex = lexicon()
+    if lex.un_terms.search(text) is None:
+        return False
     for found, _ in enumerate(lex.meeting_terms.finditer(text), start=1):
         if found >= lex.min_meeting_terms:
             return True
