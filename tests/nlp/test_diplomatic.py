@@ -188,3 +188,27 @@ def test_evidence_makes_the_same_verbs_speech(ann):
 )
 def test_headline_fragments_without_a_speech_act(ann, headline):
     assert ann(headline + "\n\nThe meeting went on into the evening.").quotes == []
+
+
+def test_as_clause_reports_the_clause_it_hangs_on(ann):
+    r = ann("As the envoy Rita Gomez noted, the talks have stalled over the border.")
+    q = find(r, "talks have stalled")
+    assert q.cue.text == "noted"
+    assert speaker_of(r, q) == "Rita Gomez"
+    assert ann("As the rain fell, the talks stalled.").quotes == []
+    assert ann(MEETING + "As the Committee continued its debate, the lights failed.").quotes == []
+
+
+def test_proposals_and_attacks_need_their_evidence(ann):
+    r = ann("The senator Paul Reyes proposes cutting the fuel tax for two years.")
+    assert speaker_of(r, find(r, "cutting the fuel tax")) == "Paul Reyes"
+    r = ann("The senator Paul Reyes attacked Maria Lopez for her vote on the budget.")
+    assert speaker_of(r, find(r, "Maria Lopez")) == "Paul Reyes"
+    assert ann("Rebel units attacked the port of the northern city at dawn.").quotes == []
+
+
+def test_relative_clause_before_the_cue_stays_out_of_the_content(ann):
+    r = ann("He bought the mine, which Carl Berg says he is doing all he can to keep open.")
+    q = find(r, "doing all he can")
+    assert speaker_of(r, q) == "Carl Berg"
+    assert "which" not in q.text
