@@ -252,8 +252,9 @@ def _part_statements(
     out = _colon_lines(part)
     taken = SpanIndex((st.start - off, st.end - off) for st in out)
     found = candidates(doc, max(headline_end, 0))
-    if headline_end > 0 and not any(c.cue.idx < headline_end for c in found):
-        found += headline_candidates(doc, headline_end)
+    if headline_end > 0:
+        in_headline = {c.cue.i for c in found if c.cue.idx < headline_end}
+        found += headline_candidates(doc, headline_end, in_headline)
     for cand in found:
         st = _candidate_statement(part, cand, taken)
         if st is not None:

@@ -21,13 +21,20 @@ CLAUSE_BREAKS = {":", ";", "|"}
 SUBJECT_TAGS = {"NN", "NNS", "NNP", "NNPS", "PRP"}
 
 
-def headline_candidates(doc: Doc, headline_end: int) -> list[Candidate]:
-    """At most one statement of the headline (the text's first line, ending at
-    `headline_end`), found from word forms when the parse found none."""
+def headline_candidates(doc: Doc, headline_end: int, cues_found: set[int]) -> list[Candidate]:
+    """Statements of the headline (the text's first line, ending at `headline_end`) read
+    from word forms: an opening participle cue, and, when neither it nor the parse found
+    one (`cues_found`: token indexes of the cues found), a subject and its cue."""
     words = [t for t in doc if t.idx < headline_end and not t.is_space]
     if len(words) < 3 or not _title_or_caps(words):
         return []
     lex = cues()
+    out = []
+    fronted = _fronted_participle(words, lex)
+    if fronted is not None and fronted.cue.i not in cues_found:
+        out.append(fronted)
+    if cues_found:
+        return out
     for i, tok in enumerate(words):
         lemma = _present_cue(tok, lex)
         if lemma is None or i == 0 or not _agrees(words[i - 1], tok, lemma):
@@ -35,8 +42,34 @@ def headline_candidates(doc: Doc, headline_end: int) -> list[Candidate]:
         before = _content_before(words, i) if lemma in lex.parenthetical else None
         cand = before or _content_after(words, i, lemma, lex)
         if cand is not None:
-            return [cand]
-    return []
+            return [*out, cand]
+    return out
+
+
+def _fronted_participle(words: list[Token], lex: CueLexicon) -> Candidate | None:
+    """'Voicing Concern over X, Delegates Call for Y': a participle cue opening the headline,
+    its content up to the comma, and the plural subject of the clause after it."""
+    first = words[0]
+    lemma = _forms().get(first.lower_)
+    if lemma is None or not first.lower_.endswith("ing") or lemma in lex.evidence_only:
+        return None
+    if lemma in lex.meeting_business or not (lemma in lex.stance_phrases or lemma in lex.speech):
+        return None
+    comma = next((k for k, t in enumerate(words) if t.text == ","), None)
+    if comma is None:
+        return None
+    subject = next((t for t in words[comma + 1 :] if _plural_noun(t)), None)
+    cand = _content_after(words[:comma], 0, lemma, lex) if subject is not None else None
+    if cand is None or subject is None:
+        return None
+    return _candidate_with(cand, subject)
+
+
+def _plural_noun(tok: Token) -> bool:
+    """'Delegates', 'SPEAKERS' (tagged or, in capitals the tagger misreads, spelled plural)."""
+    if not (tok.is_alpha and tok.text[0].isupper()):
+        return False
+    return tok.tag_ in ("NNS", "NNPS") or (tok.lower_.endswith("s") and tok.lower_ not in _forms())
 
 
 def _title_or_caps(words: list[Token]) -> bool:
@@ -68,6 +101,14 @@ def _agrees(subject: Token, verb: Token, lemma: str) -> bool:
     return plural != third_singular or subject.tag_ == "NNP" and third_singular
 
 
+def _candidate_with(cand: Candidate, subject: Token) -> Candidate:
+    first = subject
+    while first.i > 0 and _capitalised(first.doc[first.i - 1]):
+        first = first.doc[first.i - 1]
+    cand.subject, cand.mention = subject, (first.i, subject.i + 1)
+    return cand
+
+
 def _content_after(words: list[Token], i: int, lemma: str, lex: CueLexicon) -> Candidate | None:
     """'Delegates Voice Concern over X, as Y': the words after the cue (and its stance
     noun or particle) up to a clause break."""
@@ -85,7 +126,7 @@ def _content_after(words: list[Token], i: int, lemma: str, lex: CueLexicon) -> C
     content = [t for t in words[start:end] if t.is_alpha]
     if len(content) < MIN_CONTENT_WORDS:
         return None
-    return _candidate(words, start, end, words[i], cue_end, words[i - 1])
+    return _candidate(words, start, end, words[i], cue_end, words[i - 1] if i else words[i])
 
 
 def _content_before(words: list[Token], i: int) -> Candidate | None:

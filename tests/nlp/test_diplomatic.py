@@ -212,3 +212,14 @@ def test_relative_clause_before_the_cue_stays_out_of_the_content(ann):
     q = find(r, "doing all he can")
     assert speaker_of(r, q) == "Carl Berg"
     assert "which" not in q.text
+
+
+def test_headline_opening_with_a_participle_cue(ann):
+    r = ann("Expressing Hope for Peace Deal, Speakers Urge Parties to Return to Table\n\nText.")
+    hope = find(r, "for Peace Deal")
+    assert hope.cue.text == "Expressing Hope"
+    assert hope.mention.text == "Speakers"
+    assert find(r, "Parties to Return").mention.text == "Speakers"
+    assert (
+        ann("Commending Progress in Talks, Security Council Extends Mission\n\nText.").quotes == []
+    )
