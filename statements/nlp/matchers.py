@@ -14,11 +14,12 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from .countries import surface_index
+from .countries import longest_first, not_countries, surface_index
 from .topics import TopicRule
 
 COUNTRY_MATCHER = "newsroom_countries"
 COUNTRY_SPANS = "newsroom_countries"
+NOT_A_COUNTRY = "NOT_A_COUNTRY"  # 'New Mexico': a longer name that hides a country's
 TOPIC_MATCHER = "newsroom_topics"
 TOPIC_SETS_KEPT = 32  # topic sets edited in the admin: keep the cache small
 
@@ -32,6 +33,7 @@ class CountryMatcher:
             by_code.setdefault(code, []).append(form)
         for code, forms in by_code.items():
             self.matcher.add(code, list(nlp.tokenizer.pipe(forms)))
+        self.matcher.add(NOT_A_COUNTRY, list(nlp.tokenizer.pipe(not_countries())))
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[COUNTRY_SPANS] = self.matcher(doc, as_spans=True)
@@ -80,8 +82,9 @@ def make_topic_matchers(nlp: Language, name: str) -> TopicMatchers:
 
 
 def country_mentions(doc: Doc) -> list[tuple[int, int, str]]:
-    """(start char, end char, ISO code) for each country name, demonym or capital; names
-    inside a longer person name ('Jordan' in 'Michael Jordan') are skipped."""
+    """(start char, end char, ISO code) for each country name, demonym or capital, longest
+    first ('Equatorial Guinea' is not also Guinea; 'New Mexico' is not Mexico); names inside
+    a longer person name ('Jordan' in 'Michael Jordan') are skipped."""
     out = []
     for span in doc.spans[COUNTRY_SPANS]:
         s, e = span.start, span.end
@@ -90,8 +93,9 @@ def country_mentions(doc: Doc) -> list[tuple[int, int, str]]:
             or (e < len(doc) and doc[e].ent_iob_ == "I")
         ):
             continue
-        out.append((span.start_char, span.end_char, span.label_))
-    return out
+        code = span.label_
+        out.append((span.start_char, span.end_char, "" if code == NOT_A_COUNTRY else code))
+    return longest_first(out)
 
 
 def topic_mentions(
