@@ -20,10 +20,11 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from statements import services
+from statements.article_head import stored_hash
 from statements.forms_curation import ACCEPT, read_pasted, read_upload
 from statements.models import Article, Country, Organisation, Quote, Speaker, SpeakerAlias, Topic
 from statements.nlp.names import fold
-from statements.textio import BadArticle, content_hash
+from statements.textio import BadArticle
 from statements.uploads import display_name
 
 
@@ -203,7 +204,8 @@ class ArticleAddForm(forms.ModelForm):
                 text = read_pasted(text=pasted, title=title)
         except BadArticle as exc:
             raise ValidationError(f"Not stored: {exc}.") from exc
-        existing = Article.objects.filter(content_hash=content_hash(text.body)).first()
+        digest = stored_hash(title=text.title, body=text.body)
+        existing = Article.objects.filter(content_hash=digest).first()
         if existing:
             raise ValidationError(
                 format_html(
@@ -645,3 +647,7 @@ class AuditLogAdmin(admin.ModelAdmin):
     @admin.display(description="change")
     def message(self, obj):
         return obj.get_change_message()
+
+
+# Feeds and articles imported by URL have their own module.
+from statements import admin_web  # noqa: E402, F401

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from statements.textio import content_hash
+
 # "By Jane Doe", "By Jane Doe and John Roe, Courier", "BY JANE DOE": a short line of names.
 _BYLINE = re.compile(
     r"^(?:by|from)\s+(?P<names>[^\W\d_][\w.'’-]*(?:[ ,]+(?:and\s+|&\s+)?[^\W\d_][\w.'’-]*){0,9})"
@@ -32,7 +34,7 @@ _DATELINE = re.compile(
     r"(?:\s+\([A-Za-z][\w .&-]{0,40}\))?"  # (Agency)
     r")\s*(?:[-–—]{1,2}|:)\s+(?=\S)"
 )
-_PARAGRAPH = re.compile(r"\S[\s\S]*?(?=\n[ \t]*\n|\Z)")
+_PARAGRAPH = re.compile(r"\S[\s\S]*?(?=\r?\n[ \t\r]*\n|\Z)")
 _MAX_BYLINE = 160
 
 
@@ -46,6 +48,11 @@ class ArticleHead:
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def stored_hash(*, title: str, body: str) -> str:
+    """The content hash an article with this title and text is stored under."""
+    return content_hash(split_head(title=title, body=body).body)
 
 
 def split_head(*, title: str, body: str) -> ArticleHead:

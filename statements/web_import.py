@@ -37,6 +37,10 @@ def web_article_fetch(*, url: str) -> FetchedPage:
     return FetchedPage(article=article, url=result.url)
 
 
+def is_web_address(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
 def article_with_url(*urls: str) -> Article | None:
     """A stored article whose URL is one of `urls` (the address asked for, the one
     redirected to, the page's canonical URL)."""
