@@ -49,6 +49,23 @@ def backoff_delay(*, every_minutes: int, failures: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=minutes), max(MAX_BACKOFF, dt.timedelta(minutes=every_minutes)))
 
 
+def feeds_poll_queue() -> bool:
+    """Queue a poll of the due feeds for the task workers, unless one is already waiting
+    or no feed is due; True when one was queued. The clock (`feeds poll --every`) calls
+    this, so a busy or stopped worker does not find a pile of polls when it comes back."""
+    from django_tasks_db.models import DBTaskResult
+
+    from statements.tasks import feeds_poll_task
+
+    if not Feed.objects.due().exists():
+        return False
+    waiting = DBTaskResult.objects.filter(task_path=feeds_poll_task.module_path, status="READY")
+    if waiting.exists():
+        return False
+    feeds_poll_task.enqueue()
+    return True
+
+
 def feed_claim(*, feed: Feed, now: dt.datetime, force: bool = False) -> bool:
     """Take the feed for one poll by moving its next poll time; False when another worker
     took it first or it is not due."""
@@ -93,8 +110,8 @@ def feed_poll(*, feed: Feed, enqueue: bool = True) -> FeedPoll:
                 "content-location": result.url,
             },
         )
-        if parsed.bozo and not parsed.entries and not parsed.feed.get("title"):
-            reason = getattr(parsed, "bozo_exception", "") or "unreadable"
+        if not parsed.version and not parsed.entries:
+            reason = getattr(parsed, "bozo_exception", "") or "no feed elements"
             raise FetchError(f"not an RSS or Atom feed ({reason})")
         entries = _entries(parsed)
     except FetchError as exc:

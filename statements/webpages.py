@@ -59,7 +59,8 @@ def extract_article(*, content: bytes, url: str, charset: str | None = None) -> 
         include_tables=False,
         include_images=False,
         favor_precision=True,
-        deduplicate=True,
+        # No `deduplicate`: its cache lives across calls, so a paragraph seen in an earlier
+        # page (a re-sent story, a quote repeated by another outlet) would be dropped.
         # Dates from the page's markup, not guessed from the text: a copyright year in
         # the footer is not a publication date.
         date_extraction_params={"extensive_search": False, "original_date": True},

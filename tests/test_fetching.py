@@ -6,20 +6,9 @@ import pytest
 
 from statements import fetching
 from statements.fetching import FEED_TYPES, BlockedAddress, FetchError, fetch
-from tests.webserver import Page, TestWebServer
+from tests.webserver import Page
 
 HTML = b"<html><body><p>Hello</p></body></html>"
-
-
-@pytest.fixture
-def web():
-    with TestWebServer() as server:
-        yield server
-
-
-@pytest.fixture
-def allow_private(settings):
-    settings.NEWSROOM_FETCH_ALLOW_PRIVATE = True
 
 
 def test_fetches_a_page_with_a_clear_user_agent(web, allow_private):

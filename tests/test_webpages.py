@@ -61,3 +61,12 @@ def test_a_page_without_an_article_is_refused():
             content=b"<html><body><nav><a href='/'>Home</a></nav></body></html>",
             url="https://x.example/",
         )
+
+
+def test_a_page_seen_before_is_extracted_whole_again():
+    """trafilatura's `deduplicate` remembers paragraphs across calls; a story re-sent or
+    quoted by another outlet must not lose them."""
+    content = (PAGES / "courier-river-treaty.html").read_bytes()
+    first = extract_article(content=content, url="https://a.example/1")
+    again = extract_article(content=content, url="https://b.example/2")
+    assert again.body == first.body

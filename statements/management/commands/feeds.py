@@ -11,7 +11,7 @@ from django.core.validators import URLValidator
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
-from statements.feed_polling import feed_add, feeds_poll_due
+from statements.feed_polling import feed_add, feeds_poll_due, feeds_poll_queue
 from statements.models import Feed
 from statements.web_import import ImportOutcome, url_import_run
 
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         poll.add_argument("--every", type=int, metavar="SECONDS", default=0)
 
     def handle(self, *args, action: str, **options):
+        self.verbosity = options["verbosity"]
         if action == "add":
             return self.add(options["url"], options["name"], options["every"])
         if action == "list":
@@ -104,20 +105,12 @@ class Command(BaseCommand):
 
         The clock only: fetching happens in the task workers, and a poll already waiting in
         the queue is not queued again, so a busy or stopped worker does not pile them up."""
-        from django_tasks_db.models import DBTaskResult
-
-        from statements.tasks import feeds_poll_task
-
         self.stdout.write(f"Queueing a feed poll every {every} s for the task workers")
         try:
             while True:
                 close_old_connections()
                 try:
-                    waiting = DBTaskResult.objects.filter(
-                        task_path=feeds_poll_task.module_path, status="READY"
-                    ).exists()
-                    if not waiting and Feed.objects.due().exists():
-                        feeds_poll_task.enqueue()
+                    feeds_poll_queue()
                 except DatabaseError as exc:  # the database restarting: try next round
                     self.stderr.write(f"feed poll not queued: {exc}")
                 time.sleep(every)
