@@ -255,12 +255,14 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        ("duplicate_of", admin.EmptyFieldListFilter),
         "source_name",
         "published",
         ("uploaded_by", admin.EmptyFieldListFilter),
     ]
     search_fields = ["title", "source_name", "url"]
     list_select_related = ["uploaded_by"]
+    raw_id_fields = ["duplicate_of"]
     date_hierarchy = "created_at"
     actions = ["retry_annotation", "reannotate"]
     show_facets = admin.ShowFacets.ALWAYS
@@ -295,7 +297,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["file", "text", "title", "source_name", "url", "published"]
-        return ["title", "source_name", "url", "published", *self.stored_readonly_fields]
+        return [
+            "title",
+            "byline",
+            "dateline",
+            "source_name",
+            "url",
+            "published",
+            "duplicate_of",
+            *self.stored_readonly_fields,
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.stored_readonly_fields
