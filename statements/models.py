@@ -385,7 +385,7 @@ class UrlImport(models.Model):
         QUEUED = "queued"
         FETCHING = "fetching"
         STORED = "stored"
-        DUPLICATE = "duplicate", "already stored"
+        DUPLICATE = "duplicate", "Already stored"
         FAILED = "failed"
 
     url = models.URLField("URL", max_length=1000)

@@ -184,7 +184,7 @@ def test_admin_shows_feeds_with_their_errors(admin_client, web, allow_private):
     feed_add(url=web.url("/broken"), name="Broken wire")
     feeds_poll_due()
     page = admin_client.get("/admin/statements/feed/").text
-    assert "Broken wire" in page and "answered 500" in page and "failed 1 times" in page
+    assert "Broken wire" in page and "answered 500" in page and "1 failure in a row" in page
 
 
 def test_adding_a_feed_in_the_admin_polls_it(
