@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 
 from statements.forms_web import UrlImportForm
 from statements.models import Feed, UrlImport
-from statements.web_import import url_imports_request
+from statements.services.web_import import url_imports_request
 
 
 def _queue_feed_poll() -> None:

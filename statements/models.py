@@ -144,14 +144,6 @@ class SpeakerAlias(models.Model):
         return self.name
 
 
-class ArticleQuerySet(models.QuerySet):
-    def annotated(self) -> ArticleQuerySet:
-        return self.filter(status=Article.Status.ANNOTATED)
-
-    def pending(self) -> ArticleQuerySet:
-        return self.filter(status=Article.Status.PENDING)
-
-
 class Article(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -191,8 +183,6 @@ class Article(models.Model):
         verbose_name="version of",
     )
 
-    objects = ArticleQuerySet.as_manager()
-
     class Meta:
         ordering = ["-published", "-created_at"]
         constraints = [
@@ -213,9 +203,6 @@ class QuoteQuerySet(models.QuerySet):
         """Statements users see in lists, counts and exports: not deleted by staff, and
         from the first version of a story only (see Article.duplicate_of)."""
         return self.filter(is_deleted=False, article__duplicate_of__isnull=True)
-
-    def by_speaker(self, slug: str) -> QuoteQuerySet:
-        return self.filter(speaker__slug=slug)
 
     def by_speaker_or_name(self, slug: str, folded: str) -> QuoteQuerySet:
         """By the speaker with this slug; when there is none, by any speaker whose folded

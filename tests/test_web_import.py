@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from statements.models import Article, Quote, UrlImport
-from statements.web_import import url_import_run, url_imports_request
+from statements.services.web_import import url_import_run, url_imports_request
 from tests.curation_factories import use_fake_pipeline
 from tests.factories import make_article, make_quote, make_speaker
 from tests.web_fixtures import article_html, serve_story, story
@@ -211,7 +211,7 @@ def test_a_story_resent_with_a_word_changed_is_a_version_of_the_first(
 def test_a_different_story_is_not_a_version():
     first = make_article(title="A", body="\n\n".join(story(20)))
     other = make_article(title="B", body="\n\n".join(story(21, words="after the storm")))
-    from statements.story_versions import article_version_link
+    from statements.services.story_versions import article_version_link
 
     assert article_version_link(article=first) is None
     assert article_version_link(article=other) is None
@@ -219,7 +219,7 @@ def test_a_different_story_is_not_a_version():
 
 def test_versions_are_counted_once_in_facets_and_speaker_counts():
     from statements.models import Speaker
-    from statements.story_versions import article_version_link
+    from statements.services.story_versions import article_version_link
 
     body = "\n\n".join(story(30))
     first = make_article(title="A", body=body)

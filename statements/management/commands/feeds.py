@@ -11,9 +11,9 @@ from django.core.validators import URLValidator
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
-from statements.feed_polling import feed_add, feeds_poll_due, feeds_poll_queue
 from statements.models import Feed
-from statements.web_import import ImportOutcome, url_import_run
+from statements.services.feeds import feed_add, feeds_poll_due, feeds_poll_queue
+from statements.services.web_import import ImportOutcome, url_import_run
 
 
 class Command(BaseCommand):

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from statements.fetching import HTML_TYPES, FetchError, fetch
 from statements.models import Article, Feed, UrlImport
+from statements.services.annotation_queue import articles_enqueue
+from statements.services.ingest import article_ingest
 from statements.textio import ArticleText, BadArticle
 from statements.webpages import WebArticle, extract_article
 
@@ -59,15 +61,13 @@ def web_article_store(
 ) -> WebStoreResult:
     """Store a fetched article unless one with the same URL or content is stored; with
     `enqueue`, its annotation is queued in the same transaction."""
-    from statements import services
-
     existing = article_with_url(requested_url, page.url, page.article.canonical_url)
     if existing:
         return WebStoreResult(existing, created=False)
     web = page.article
     text = ArticleText(title=web.title, body=web.body, published=web.published)
     with transaction.atomic():
-        result = services.article_ingest(
+        result = article_ingest(
             text=text,
             source_name=web.site_name,
             url=page.stored_url,
@@ -76,7 +76,7 @@ def web_article_store(
             byline=web.author,
         )
         if result.created and enqueue:
-            services.annotation_enqueue(articles=[result.article])
+            articles_enqueue(articles=[result.article])
     return WebStoreResult(result.article, created=result.created)
 
 
