@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.text import Truncator
 
 from statements.forms_web import UrlImportForm
 from statements.models import Feed, UrlImport
-from statements.services.web_import import url_imports_request
+from statements.services.web_import import STALE_FETCH, url_imports_request
 
 
 def _queue_feed_poll() -> None:
@@ -178,11 +179,14 @@ class UrlImportAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/statements/urlimport/import_urls.html", context)
 
-    @admin.action(description="Fetch again (failed imports)", permissions=["add"])
+    @admin.action(description="Fetch again (failed or stuck imports)", permissions=["add"])
     def retry(self, request, queryset):
         from statements.tasks import import_url_task
 
-        failed = list(queryset.filter(status=UrlImport.Status.FAILED).values_list("pk", flat=True))
+        stuck = Q(status=UrlImport.Status.FETCHING, updated_at__lt=timezone.now() - STALE_FETCH)
+        failed = list(
+            queryset.filter(Q(status=UrlImport.Status.FAILED) | stuck).values_list("pk", flat=True)
+        )
         for pk in failed:
             import_url_task.enqueue(pk)
         self.message_user(

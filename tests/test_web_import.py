@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from statements.models import Article, Quote, UrlImport
 from statements.services.web_import import url_import_run, url_imports_request
@@ -230,3 +231,13 @@ def test_versions_are_counted_once_in_facets_and_speaker_counts():
     make_quote(text="talks on the border", article=first, speaker=speaker)
     make_quote(text="talks on the border", article=second, speaker=speaker)
     assert Speaker.objects.with_statement_counts().get(pk=speaker.pk).statement_count == 1
+
+
+def test_an_import_left_fetching_by_a_dead_worker_is_taken_again(web, allow_private, fake_pipeline):
+    serve_story(web, 40)
+    item = UrlImport.objects.create(url=web.url("/story/40"), status=UrlImport.Status.FETCHING)
+    assert url_import_run(import_id=item.pk) == "skipped"  # another worker may be on it
+    UrlImport.objects.filter(pk=item.pk).update(
+        updated_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    assert url_import_run(import_id=item.pk) == "stored"

@@ -8,6 +8,7 @@ named as already stored (same URL, canonical URL or content), or failed with the
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -105,6 +106,9 @@ def url_imports_request(*, urls: list[str], user) -> list[UrlImport]:
     return imports
 
 
+STALE_FETCH = dt.timedelta(minutes=10)
+
+
 class ImportOutcome:
     STORED = "stored"
     DUPLICATE = "duplicate"
@@ -115,9 +119,15 @@ class ImportOutcome:
 def url_import_run(*, import_id: int) -> str:
     """Fetch, extract and store one queued import (the task's work); safe to run twice:
     the import is claimed with a conditional UPDATE, so a second run finds nothing to do."""
-    claimed = UrlImport.objects.filter(
-        pk=import_id, status__in=[UrlImport.Status.QUEUED, UrlImport.Status.FAILED]
-    ).update(status=UrlImport.Status.FETCHING, error="", updated_at=timezone.now())
+    now = timezone.now()
+    claimable = Q(status__in=[UrlImport.Status.QUEUED, UrlImport.Status.FAILED]) | Q(
+        # A worker that died while fetching left it so; a fetch never takes this long.
+        status=UrlImport.Status.FETCHING,
+        updated_at__lt=now - STALE_FETCH,
+    )
+    claimed = UrlImport.objects.filter(claimable, pk=import_id).update(
+        status=UrlImport.Status.FETCHING, error="", updated_at=now
+    )
     if not claimed:
         return ImportOutcome.SKIPPED
     item = UrlImport.objects.select_related("requested_by").get(pk=import_id)
