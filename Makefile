@@ -21,7 +21,7 @@ db: install
 
 run: db
 	$(PY) manage.py ingest seeds/
-	@echo "Newsroom on http://$(HOST):$(PORT)/ (task worker running beside it; Ctrl-C stops both)"
+	@echo "Newsroom on http://$(HOST):$(PORT)/ (task worker and feed clock running beside it; Ctrl-C stops all)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 1 --no-reload & \
 	$(PY) manage.py feeds poll --every 60 & \

@@ -41,7 +41,7 @@ _MAX_BYLINE = 160
 @dataclass(frozen=True, slots=True)
 class ArticleHead:
     body: str
-    byline: str = ""
+    byline: str = ""  # the names, without "By"
     dateline: str = ""
 
 
@@ -68,7 +68,7 @@ def split_head(*, title: str, body: str) -> ArticleHead:
         line = first.group().strip()
         match = _BYLINE.match(line)
         if match and len(line) <= _MAX_BYLINE:
-            byline = line
+            byline = match.group("names").strip()
             rest = rest[first.end() :]
             first = _PARAGRAPH.search(rest)
     if first:

@@ -157,7 +157,7 @@ class Article(models.Model):
     )
     source_name = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=1000, blank=True)
-    byline = models.CharField(max_length=300, blank=True, help_text="Who wrote it.")
+    byline = models.CharField(max_length=300, blank=True, help_text="Who wrote it (names).")
     dateline = models.CharField(
         max_length=200, blank=True, help_text="Where and when it was filed, as the text said."
     )

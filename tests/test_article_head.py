@@ -14,7 +14,7 @@ def test_repeated_headline_byline_and_dateline_are_split_off():
     )
     head = split_head(title="Envoys agree to meet again", body=body)
     assert head.body == 'The envoys agreed to meet again.\n\n"Soon," one said.'
-    assert head.byline == "By Ana Ortiz and Lee Park"
+    assert head.byline == "Ana Ortiz and Lee Park"
     assert head.dateline == "GENEVA, March 5 (Wire)"
 
 
