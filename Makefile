@@ -21,9 +21,10 @@ db: install
 
 run: db
 	$(PY) manage.py ingest seeds/
-	@echo "Newsroom on http://$(HOST):$(PORT)/ (task worker running beside it; Ctrl-C stops both)"
+	@echo "Newsroom on http://$(HOST):$(PORT)/ (task worker and feed clock running beside it; Ctrl-C stops all)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 1 --no-reload & \
+	$(PY) manage.py feeds poll --every 60 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
@@ -45,6 +46,7 @@ serve: install
 	@echo "Newsroom (production) on http://$(HOST):$(PORT)/; Ctrl-C stops everything"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(PY) manage.py requeue_stale --every 300 & \
+	$(PY) manage.py feeds poll --every 60 & \
 	for i in $$(seq $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --interval 1 & done; \
 	$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
 	  --threads $(WEB_THREADS) --timeout 60 --graceful-timeout 20 --keep-alive 75 \

@@ -204,3 +204,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_ARTICLE_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_ARTICLE_BYTES
 # Uploaded articles stay in memory, bounded by the article limit, and never touch the disk.
 FILE_UPLOAD_HANDLERS = ["statements.uploads.BoundedMemoryUploadHandler"]
+
+# Fetching web pages and feeds (statements/fetching.py). Internal addresses are refused
+# unless NEWSROOM_FETCH_ALLOW_PRIVATE=1 (a page served on this machine or the intranet).
+NEWSROOM_FETCH_ALLOW_PRIVATE = env_bool("NEWSROOM_FETCH_ALLOW_PRIVATE", False)
+NEWSROOM_FETCH_TIMEOUT = float(os.environ.get("NEWSROOM_FETCH_TIMEOUT", "15"))
+NEWSROOM_FETCH_USER_AGENT = os.environ.get(
+    "NEWSROOM_FETCH_USER_AGENT", "Newsroom/1.0 (statement tracker; fetches articles and feeds)"
+)
