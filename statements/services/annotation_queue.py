@@ -38,7 +38,13 @@ def articles_enqueue(*, articles: Iterable[Article], force: bool = False) -> int
 
 
 def queue_for(*, article: Article) -> str:
-    return LARGE_QUEUE if len(article.body) > settings.NEWSROOM_LARGE_ARTICLE_CHARS else "default"
+    """`large` for a big article, when the task backend has that queue (TASKS, "QUEUES")."""
+    big = len(article.body) > settings.NEWSROOM_LARGE_ARTICLE_CHARS
+    return (
+        LARGE_QUEUE
+        if big and LARGE_QUEUE in annotate_article_task.get_backend().queues
+        else "default"
+    )
 
 
 def articles_reannotate(*, articles: Iterable[Article], user, failed_only: bool = False) -> int:

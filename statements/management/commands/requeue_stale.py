@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 
 from statements.services.annotation_queue import articles_requeue_expired
 
-MAX_PAUSE = 30.0
+MAX_PAUSE = 10.0  # seconds: a database back is noticed within this
 
 
 class Command(BaseCommand):

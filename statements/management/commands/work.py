@@ -2,7 +2,7 @@
 
 `db_worker` ends as soon as its polling loop meets a database error: a one-second
 PostgreSQL restart stops it for good. This command runs the same loop (same options) and,
-when the database goes away, waits with growing pauses (1 s, 2 s, ... at most 30 s) and
+when the database goes away, waits with growing pauses (1 s, 2 s, ... at most 10 s) and
 starts polling again. Beside the loop a heartbeat thread records that the worker is alive
 (for /healthz and `manage.py doctor`) and puts back in the queue any article whose
 worker's lease ran out, so that a live worker takes over a dead one's work.
@@ -23,7 +23,7 @@ from statements.services.leases import Heartbeat, process_id, worker_beat
 
 logger = logging.getLogger("statements.worker")
 DATABASE_TROUBLE = (OperationalError, InterfaceError)
-MAX_PAUSE = 30.0
+MAX_PAUSE = 10.0  # seconds: a database back is noticed within this
 
 
 class ResilientWorker(Worker):
