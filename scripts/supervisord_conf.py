@@ -4,7 +4,9 @@ workers and the watcher, each restarted by supervisord when it stops.
     python scripts/supervisord_conf.py --host 127.0.0.1 --port 8000 > var/supervisord.conf
 
 Programs (`supervisorctl -c var/supervisord.conf status`):
-- web: gunicorn; `supervisorctl signal HUP web` reloads it without dropping a request.
+- web: gunicorn with the application preloaded, so that `supervisorctl signal HUP web`
+  replaces its workers at once, without a request lost or waiting; new code needs
+  `supervisorctl restart web`.
 - worker-N: `manage.py work` on the `default` queue (small articles).
 - worker-large: `manage.py work` on the `large` queue first, helping with `default`.
 - watcher: `manage.py requeue_stale --every 10`, puts back work whose worker died.
@@ -38,8 +40,8 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 serverurl=unix://{run}/supervisor.sock
 
 [program:web]
-command={venv}/bin/gunicorn newsroom.wsgi --bind {host}:{port} --workers {web_workers}
-  --threads {web_threads} --timeout 60 --graceful-timeout 20 --keep-alive 75
+command={venv}/bin/gunicorn newsroom.wsgi --preload --bind {host}:{port}
+  --workers {web_workers} --threads {web_threads} --timeout 60 --graceful-timeout 20 --keep-alive 75
   --max-requests 2000 --max-requests-jitter 200 --access-logfile -
 environment=NEWSROOM_DB_ROLE="web"
 {common}
