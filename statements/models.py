@@ -185,6 +185,14 @@ class Article(models.Model):
         related_name="versions",
         verbose_name="version of",
     )
+    # While `annotating`: the worker holding the article and until when. The worker renews
+    # the lease while it works; an expired lease means the worker is gone and the article
+    # goes back to the queue (services/leases.py).
+    lease_owner = models.CharField(max_length=64, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Claims since the last finished annotation: an article that keeps losing its worker
+    # (it crashes the process, or outlasts the statement timeout) ends `failed`.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-published", "-created_at"]
@@ -307,8 +315,23 @@ class Quote(models.Model):
     def __str__(self) -> str:
         return self.text[:80]
 
+    # The article page lists an article's statements in parts of this many positions.
+    STATEMENTS_PER_PART = 200
+
     def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}#q{self.pk}"
+        part = self.position // self.STATEMENTS_PER_PART
+        query = f"?part={part + 1}" if part else ""
+        return f"{self.article.get_absolute_url()}{query}#q{self.pk}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each annotation worker process, for health checks."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id
 
 
 class ArticleSketch(models.Model):
