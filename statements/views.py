@@ -100,6 +100,8 @@ class BrowsePage:
     extra_params: dict[str, str] = field(default_factory=dict)
     # Context for the full page only (a profile, a chart): not computed for fragments.
     full_page_context: Callable[[], dict] | None = None
+    # The speakers a fixed speaker filter stands for, known by the page (by id, not slug).
+    speaker_ids: tuple[int, ...] | None = None
 
 
 def drop_empty_params(view):
@@ -260,6 +262,8 @@ def _browse(
         return _render(request, template, context, status=400)
 
     filters = form.filters(**page.fixed)
+    if page.speaker_ids is not None:
+        filters = replace(filters, speaker_ids=page.speaker_ids)
     match = None
     if filters.speaker and "speaker" not in page.fixed:
         # A typed name filters as the suggestions would find it (a typo too).
@@ -275,11 +279,13 @@ def _browse(
 
     params = {k: v for k, v in filters.params().items() if k not in page.fixed}
     links = Links(request.path, params | page.extra_params)
-    results = Paginator(quotes, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
-    facets = selectors.quote_facets(
-        queryset=selectors.quote_filter(filters=filters),
-        names=tuple(name for name in FACETS if name not in page.fixed),
+    summary = selectors.quote_summary(
+        filters=filters, names=tuple(name for name in FACETS if name not in page.fixed)
     )
+    paginator = Paginator(quotes, settings.NEWSROOM_PAGE_SIZE)
+    paginator.count = summary.total  # counted already: no COUNT(*) over the statements
+    results = paginator.get_page(request.GET.get("page"))
+    facets = summary.facets
     speaker = match.speaker if match else None
     active = _describe(
         filters,
@@ -382,14 +388,13 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No speaker with that name.")
 
     def profile() -> dict:
-        own = selectors.quote_filter(filters=QuoteFilters(speaker=speaker.slug))
-        about = selectors.quote_facets(queryset=own, names=("country", "topic"), limit=8)
+        overview = selectors.speaker_overview(speaker=speaker)
         return {
             "speaker": speaker,
-            "statement_count": selectors.speaker_statement_count(speaker=speaker),
-            "chart": months_chart(selectors.speaker_statements_per_month(speaker=speaker)),
-            "top_countries": about["country"],
-            "top_topics": about["topic"],
+            "statement_count": overview.statement_count,
+            "chart": months_chart(overview.months),
+            "top_countries": overview.top_countries,
+            "top_topics": overview.top_topics,
         }
 
     page = BrowsePage(
@@ -397,6 +402,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         export_name=f"statements-{speaker.slug}",
         fixed={"speaker": speaker.slug},
         full_page_context=profile,
+        speaker_ids=(speaker.pk,),
     )
     return _browse(request, template="statements/speaker_detail.html", page=page)
 

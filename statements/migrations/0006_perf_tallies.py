@@ -1,0 +1,47 @@
+"""Statement counts kept current by triggers (statements/tallies.py), filled from the data."""
+
+from django.db import migrations, models
+
+
+def install(apps, schema_editor):
+    from statements import tallies
+
+    vendor = schema_editor.connection.vendor
+    for sql in tallies.install_sql(vendor):
+        schema_editor.execute(sql, params=None)
+    if vendor == "postgresql":
+        schema_editor.execute("SET LOCAL work_mem = '256MB'", params=None)
+    for sql in tallies.rebuild_sql(vendor):
+        schema_editor.execute(sql, params=None)
+
+
+def uninstall(apps, schema_editor):
+    from statements import tallies
+
+    for sql in tallies.uninstall_sql(schema_editor.connection.vendor):
+        schema_editor.execute(sql, params=None)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('statements', '0005_page_indexes'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Tally',
+            fields=[
+                ('pk', models.CompositePrimaryKey('scope_dim', 'scope_key', 'value_dim', 'value_key', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('scope_dim', models.CharField(max_length=1)),
+                ('scope_key', models.CharField(max_length=20)),
+                ('value_dim', models.CharField(max_length=1)),
+                ('value_key', models.CharField(max_length=20)),
+                ('n', models.BigIntegerField(default=0)),
+            ],
+            options={
+                'verbose_name_plural': 'tallies',
+            },
+        ),
+        migrations.RunPython(install, uninstall, elidable=False),
+    ]
