@@ -34,6 +34,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from statements import exports, selectors
 from statements.charts import months_chart
+from statements.conditional import conditional_on_data
 from statements.forms import QuoteFilterForm, SpeakerSearchForm
 from statements.highlight import Mark, highlight
 from statements.models import Country, Quote, Topic
@@ -323,6 +324,7 @@ def _browse(
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def quote_list(request: HttpRequest) -> HttpResponse:
     page = BrowsePage(base_title="Statements", export_name="statements")
@@ -331,6 +333,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def speaker_list(request: HttpRequest) -> HttpResponse:
     form = SpeakerSearchForm(request.GET)
@@ -381,6 +384,7 @@ def _bounded_int(value: str | None, *, default: int, high: int) -> int:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     speaker = selectors.speaker_detail(slug=slug)
@@ -409,6 +413,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not re.fullmatch(r"[A-Za-z]{2}", code):
@@ -453,6 +458,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
@@ -466,6 +472,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@conditional_on_data
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_detail(pk=pk) if pk <= MAX_ID else None
     if article is None:
