@@ -166,3 +166,19 @@ def test_speaker_overview_counts_months_and_subjects(corpus):
     assert [(c.value, c.count) for c in overview.top_countries] == [("DE", 2), ("FR", 1)]
     assert [(t.value, t.count) for t in overview.top_topics] == [("trade", 1)]
     assert selectors.country_statement_counts(code="TR") == {"by": 2, "about": 1}
+
+
+def test_a_repeat_visit_costs_one_query_until_the_data_changes(client, corpus):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = client.get("/")
+    assert first.status_code == 200 and first["ETag"]
+    assert "no-cache" in first["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert len(queries) == 1
+    Quote.objects.filter(pk=corpus["quotes"][0].pk).update(is_deleted=True)
+    changed = client.get("/", headers={"If-None-Match": first["ETag"]})
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
