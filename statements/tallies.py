@@ -463,13 +463,13 @@ def scope_counts(
     return ScopeCounts(total, values)
 
 
-def live_counts(ids_sql: str, params, dims: Iterable[str], using: str = "default") -> ScopeCounts:
-    """The same counts for any set of statements (`ids_sql` selects their ids), by grouping
-    their items: one pass over the statements, for filters no tally scope answers."""
-    vendor = connections[using].vendor
-    rows = _rows(vendor, "statements_quote", sign=1, where=f"x.id IN ({ids_sql})", published=None)
+def live_counts(rows_sql: str, params, dims: Iterable[str], using: str = "default") -> ScopeCounts:
+    """The same counts for any set of statements, by grouping their items: one pass over
+    them, for filters no tally scope answers. `rows_sql` selects the statements as columns
+    id, sign, speaker_id, speaker_country, kind and month (by name, in any order)."""
+    dims = tuple(dims)
     sql = (
-        f"SELECT dim, k, COUNT(*) FROM (WITH r AS ({rows}), items AS ({_items(dims=dims)}) "
+        f"SELECT dim, k, COUNT(*) FROM (WITH r AS ({rows_sql}), items AS ({_items(dims=dims)}) "
         "SELECT dim, k FROM items) i GROUP BY dim, k"
     )
     values: dict[str, dict[str, int]] = {d: {} for d in (*dims, "*")}

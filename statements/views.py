@@ -236,6 +236,7 @@ def _browse(
     form = QuoteFilterForm(request.GET, countries=countries, topics=topics, fixed=page.fixed)
     country_names = {c.code: c.name for c in countries}
     topic_names = {t.slug: t.name for t in topics}
+    topic_ids = {t.slug: t.pk for t in topics}
     context = {
         "form": form,
         "extra_params": page.extra_params,
@@ -265,6 +266,8 @@ def _browse(
     filters = form.filters(**page.fixed)
     if page.speaker_ids is not None:
         filters = replace(filters, speaker_ids=page.speaker_ids)
+    if filters.topic:
+        filters = replace(filters, topic_id=topic_ids.get(filters.topic))
     match = None
     if filters.speaker and "speaker" not in page.fixed:
         # A typed name filters as the suggestions would find it (a typo too).
