@@ -433,6 +433,14 @@ class ScopeCounts:
 
     total: int
     values: dict[str, dict[str, int]]
+    everything: int = 0  # visible statements in all
+
+
+# All visible statements, as a row ('#', '', n) to append to a counting query.
+EVERYTHING = (
+    f"SELECT '#', '', n FROM {TABLE} "
+    "WHERE scope_dim = '*' AND scope_key = '' AND value_dim = '*' AND value_key = ''"
+)
 
 
 def scope_counts(
@@ -451,16 +459,20 @@ def scope_counts(
     sql = (
         f"SELECT value_dim, value_key, SUM(n) FROM {TABLE} "
         f"WHERE scope_dim = %s AND scope_key IN ({key_marks}) AND value_dim IN ({dim_marks}) "
-        "GROUP BY value_dim, value_key"
+        f"GROUP BY value_dim, value_key UNION ALL {EVERYTHING}"
     )
     values: dict[str, dict[str, int]] = {d: {} for d in dims}
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [scope_dim, *keys, *dims])
-        for dim, key, n in cursor.fetchall():
-            if n > 0:
-                values[dim][key] = int(n)
+        rows = cursor.fetchall()
+    everything = 0
+    for dim, key, n in rows:
+        if dim == "#":
+            everything = int(n)
+        elif n > 0:
+            values[dim][key] = int(n)
     total = values.pop("*").get("", 0)
-    return ScopeCounts(total, values)
+    return ScopeCounts(total, values, everything)
 
 
 def live_counts(rows_sql: str, params, dims: Iterable[str], using: str = "default") -> ScopeCounts:
@@ -470,15 +482,20 @@ def live_counts(rows_sql: str, params, dims: Iterable[str], using: str = "defaul
     dims = tuple(dims)
     sql = (
         f"SELECT dim, k, COUNT(*) FROM (WITH r AS ({rows_sql}), items AS ({_items(dims=dims)}) "
-        "SELECT dim, k FROM items) i GROUP BY dim, k"
+        f"SELECT dim, k FROM items) i GROUP BY dim, k UNION ALL {EVERYTHING}"
     )
     values: dict[str, dict[str, int]] = {d: {} for d in (*dims, "*")}
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
-        for dim, key, n in cursor.fetchall():
+        rows = cursor.fetchall()
+    everything = 0
+    for dim, key, n in rows:
+        if dim == "#":
+            everything = int(n)
+        else:
             values.setdefault(dim, {})[key] = int(n)
     total = values.pop("*").get("", 0)
-    return ScopeCounts(total, values)
+    return ScopeCounts(total, values, everything)
 
 
 def totals(scopes: Iterable[tuple[str, str]], using: str = "default") -> dict[tuple[str, str], int]:

@@ -275,7 +275,8 @@ def _browse(
         filters = replace(filters, speaker_ids=match.ids)
         if match.how == "slug":
             form.show_speaker(match.speaker)
-    quotes = selectors.quote_list(filters=filters)
+    if fmt:
+        quotes = selectors.quote_list(filters=filters)
     if fmt == "csv":
         return exports.csv_response(quotes, filename=page.export_name)
     if fmt == "json":
@@ -286,9 +287,14 @@ def _browse(
     summary = selectors.quote_summary(
         filters=filters, names=tuple(name for name in FACETS if name not in page.fixed)
     )
-    paginator = Paginator(quotes, settings.NEWSROOM_PAGE_SIZE)
+    size = settings.NEWSROOM_PAGE_SIZE
+    number = _page_number(request.GET.get("page"), total=summary.total, size=size)
+    scan_newest = selectors.scan_newest_pays(
+        matching=summary.total, everything=summary.everything, rows_needed=number * size
+    )
+    paginator = Paginator(selectors.quote_list(filters=filters, scan_newest=scan_newest), size)
     paginator.count = summary.total  # counted already: no COUNT(*) over the statements
-    results = paginator.get_page(request.GET.get("page"))
+    results = paginator.get_page(number)
     facets = summary.facets
     speaker = match.speaker if match else None
     active = _describe(
@@ -323,6 +329,17 @@ def _browse(
         context |= page.full_page_context()
     push_url = links.url(page=results.number if results.number > 1 else None)
     return _render(request, template, context, push_url=push_url)
+
+
+def _page_number(value: str | None, *, total: int, size: int) -> int:
+    """The page Paginator.get_page shows for `value`: 1 for no number, the last one for a
+    number out of range."""
+    last = max(1, -(-total // size))
+    try:
+        number = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= last else last
 
 
 @require_safe

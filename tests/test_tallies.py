@@ -182,3 +182,22 @@ def test_a_repeat_visit_costs_one_query_until_the_data_changes(client, corpus):
     Quote.objects.filter(pk=corpus["quotes"][0].pk).update(is_deleted=True)
     changed = client.get("/", headers={"If-None-Match": first["ETag"]})
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+
+
+def test_scanning_newest_first_finds_the_same_statements(corpus):
+    trade = Topic.objects.get(slug="trade")
+    for filters in [
+        QuoteFilters(speaker_ids=(corpus["tr"].pk, corpus["nobody"].pk)),
+        QuoteFilters(speaker_country="TR"),
+        QuoteFilters(country="DE"),
+        QuoteFilters(topic="trade", topic_id=trade.pk, kind="direct"),
+    ]:
+        joined = list(selectors.quote_list(filters=filters))
+        scanned = list(selectors.quote_list(filters=filters, scan_newest=True))
+        assert joined == scanned and joined, filters
+
+
+def test_scanning_pays_for_large_sets_and_early_pages():
+    assert selectors.scan_newest_pays(matching=20_000, everything=100_000, rows_needed=25)
+    assert not selectors.scan_newest_pays(matching=300, everything=100_000, rows_needed=25)
+    assert not selectors.scan_newest_pays(matching=20_000, everything=100_000, rows_needed=5000)
