@@ -50,12 +50,9 @@ def bump_data_version(**_kwargs) -> None:
 def cached[T](key: str, compute: Callable[[], T], *, timeout: int = TIMEOUT) -> T:
     """compute(), cached under `key` for the current data version."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    full_key = f"newsroom:agg:{tallies.data_version()}.{data_version()}:{digest}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, timeout=timeout)
-    return value
+    # The database's data version (kept by triggers) first: exact in every process.
+    key = f"newsroom:agg:{tallies.data_version()}:{digest}"
+    return cache.get_or_set(key, compute, timeout, version=data_version())
 
 
 def connect_signals() -> None:
