@@ -14,7 +14,6 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     Exists,
     F,
     Func,
@@ -93,6 +92,7 @@ def quote_filter(*, filters: QuoteFilters, scan_newest: bool = False) -> QuoteQu
                 F("is_deleted"), template="+%(expressions)s", output_field=BooleanField()
             ),
             tested_speaker=Func(F("speaker_id"), template="+%(expressions)s"),
+            tested_id=Func(F("id"), template="+%(expressions)s"),
         ).filter(tested_deleted=False)
     if filters.speaker_ids is not None:
         if untested:
@@ -126,7 +126,11 @@ def quote_filter(*, filters: QuoteFilters, scan_newest: bool = False) -> QuoteQu
         qs = qs.of_kind(filters.kind)
     qs = qs.published_between(filters.date_from, filters.date_to)
     if filters.q:
-        qs = _matching_text(qs, filters.q)
+        if untested:
+            fields = {"id_field": "tested_id", "speaker_field": "tested_speaker"}
+            qs = quote_text_search(qs, filters.q, speaker_names=True, **fields)
+        else:
+            qs = _matching_text(qs, filters.q)
     return qs
 
 
@@ -251,12 +255,8 @@ def _tally_scopes(filters: QuoteFilters) -> list[tuple[str, str]] | None:
 def _live_counts(queryset: QuoteQuerySet, dims: tuple[str, ...]) -> tallies.ScopeCounts:
     rows = (
         queryset.order_by()
-        .annotate(
-            sign=Value(1),
-            speaker_country=F("speaker__country_id"),
-            month=Value(None, output_field=CharField()),
-        )
-        .values("id", "sign", "speaker_id", "speaker_country", "kind", "month")
+        .annotate(speaker_country=F("speaker__country_id"))
+        .values("id", "speaker_id", "speaker_country", "kind")
     )
     try:
         sql, params = rows.query.sql_with_params()

@@ -476,14 +476,24 @@ def scope_counts(
 
 
 def live_counts(rows_sql: str, params, dims: Iterable[str], using: str = "default") -> ScopeCounts:
-    """The same counts for any set of statements, by grouping their items: one pass over
-    them, for filters no tally scope answers. `rows_sql` selects the statements as columns
-    id, sign, speaker_id, speaker_country, kind and month (by name, in any order)."""
+    """The same counts for any set of statements, for filters no tally scope answers: one
+    grouping per dimension over the matching statements, read once. `rows_sql` selects
+    them as columns id, speaker_id, speaker_country and kind (by name, in any order)."""
     dims = tuple(dims)
-    sql = (
-        f"SELECT dim, k, COUNT(*) FROM (WITH r AS ({rows_sql}), items AS ({_items(dims=dims)}) "
-        f"SELECT dim, k FROM items) i GROUP BY dim, k UNION ALL {EVERYTHING}"
-    )
+    groups = {
+        SPEAKER: "SELECT 's', CAST(speaker_id AS TEXT), COUNT(*) FROM r "
+        "WHERE speaker_id IS NOT NULL GROUP BY speaker_id",
+        SPEAKER_COUNTRY: "SELECT 'p', speaker_country, COUNT(*) FROM r "
+        "WHERE speaker_country IS NOT NULL GROUP BY speaker_country",
+        KIND: "SELECT 'k', kind, COUNT(*) FROM r GROUP BY kind",
+        # IN, not a join: the database hashes the matching ids, not the whole link table.
+        COUNTRY: "SELECT 'c', country_id, COUNT(*) FROM statements_quote_countries "
+        "WHERE quote_id IN (SELECT id FROM r) GROUP BY country_id",
+        TOPIC: "SELECT 't', CAST(topic_id AS TEXT), COUNT(*) FROM statements_quote_topics "
+        "WHERE quote_id IN (SELECT id FROM r) GROUP BY topic_id",
+    }
+    parts = ["SELECT '*', '', COUNT(*) FROM r", *(groups[d] for d in dims), EVERYTHING]
+    sql = f"WITH r AS ({rows_sql}) " + " UNION ALL ".join(parts)
     values: dict[str, dict[str, int]] = {d: {} for d in (*dims, "*")}
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)

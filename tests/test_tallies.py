@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from statements import selectors, services, tallies
+from statements import selectors, tallies
 from statements.models import Article, Quote, Speaker, Topic
 from statements.selectors import QuoteFilters
+from statements.services import curation
 from tests.conftest import SEEDS_DIR
 from tests.curation_factories import make_user
 from tests.factories import make_article, make_quote, make_speaker, make_topic
@@ -50,11 +51,11 @@ def corpus(clean_tallies):
 def test_counts_follow_corrections_and_deletions(corpus):
     user = make_user(staff=True)
     first, second, third, fourth, fifth = corpus["quotes"]
-    services.quote_update(quote=first, user=user, kind="indirect", speaker=corpus["de"])
+    curation.quote_update(quote=first, user=user, kind="indirect", speaker=corpus["de"])
     assert_exact()
-    services.quote_update(quote=second, user=user, countries=["TR", "US"], topics=[])
+    curation.quote_update(quote=second, user=user, countries=["TR", "US"], topics=[])
     assert_exact()
-    services.quotes_delete(quotes=[third, fifth], user=user)
+    curation.quotes_delete(quotes=[third, fifth], user=user)
     assert_exact()
     Quote.objects.filter(pk=third.pk).update(is_deleted=False)
     assert_exact()
@@ -67,7 +68,7 @@ def test_counts_follow_corrections_and_deletions(corpus):
 
 def test_counts_follow_merges_and_speaker_changes(corpus):
     user = make_user(staff=True)
-    services.speakers_merge(keep=corpus["de"], merge=corpus["tr"], user=user)
+    curation.speakers_merge(keep=corpus["de"], merge=corpus["tr"], user=user)
     assert_exact()
     Speaker.objects.filter(pk=corpus["de"].pk).update(country_id="FR")
     assert_exact()
@@ -201,3 +202,9 @@ def test_scanning_pays_for_large_sets_and_early_pages():
     assert selectors.scan_newest_pays(matching=20_000, everything=100_000, rows_needed=25)
     assert not selectors.scan_newest_pays(matching=300, everything=100_000, rows_needed=25)
     assert not selectors.scan_newest_pays(matching=20_000, everything=100_000, rows_needed=5000)
+
+
+def test_scanning_newest_first_finds_the_same_text_matches(corpus):
+    filters = QuoteFilters(q="statement", kind="direct")
+    joined = list(selectors.quote_list(filters=filters))
+    assert joined == list(selectors.quote_list(filters=filters, scan_newest=True)) and joined
