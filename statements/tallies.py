@@ -29,7 +29,6 @@ from django.db import connections, transaction
 
 TABLE = "statements_tally"
 ALL = ("*", "")
-VERSION = ("#", "", "#", "")
 
 # Item dimensions (one letter each, stored in scope_dim / value_dim).
 SPEAKER, SPEAKER_COUNTRY, KIND, COUNTRY, TOPIC, MONTH = "s", "p", "k", "c", "t", "m"
@@ -266,14 +265,13 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
     quote = "statements_quote"
     out = {}
 
-    def add(name, table, event, transitions, statements, *, per_statement=True):
+    def add(name, table, event, transitions, statements):
         fn = f"tally_{name}_fn"
-        level = "STATEMENT" if per_statement else "ROW"
         refs = f" REFERENCING {transitions}" if transitions else ""
         out[name] = (
             _pg_function(fn, statements),
             f"CREATE TRIGGER tally_{name} AFTER {event} ON {table}{refs} "
-            f"FOR EACH {level} EXECUTE FUNCTION {fn}()",
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()",
         )
 
     add("quote_ai", quote, "INSERT", "NEW TABLE AS new_rows",
@@ -398,16 +396,22 @@ def triggers_installed(using: str = "default") -> bool:
     return True
 
 
-def ensure_triggers(connection) -> None:
-    """SQLite drops a table's triggers when Django rebuilds the table to alter it: after
-    migrating, put them back and recount."""
-    if connection.vendor != "sqlite":
-        return
-    tables = connection.introspection.table_names()
-    if TABLE not in tables or triggers_installed(connection.alias):
-        return
-    _execute(connection.alias, install_sql("sqlite"))
-    rebuild(connection.alias)
+def ensure_tallies(connection) -> None:
+    """After migrating (and after a test database is flushed): SQLite drops a table's
+    triggers when Django rebuilds the table to alter it, so put them back; and recount
+    when the tally disagrees with the statements (a flush on SQLite deletes the tally's
+    rows and the statements' in any order)."""
+    if TABLE not in connection.introspection.table_names():
+        return  # not migrated that far (or migrated back)
+    using = connection.alias
+    broken = not triggers_installed(using)
+    if broken and connection.vendor == "sqlite":
+        _execute(using, install_sql("sqlite"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM statements_quote WHERE NOT is_deleted")
+        visible = cursor.fetchone()[0]
+    if broken or visible != totals([ALL], using)[ALL]:
+        rebuild(using)
 
 
 @contextlib.contextmanager

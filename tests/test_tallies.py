@@ -208,3 +208,28 @@ def test_scanning_newest_first_finds_the_same_text_matches(corpus):
     filters = QuoteFilters(q="statement", kind="direct")
     joined = list(selectors.quote_list(filters=filters))
     assert joined == list(selectors.quote_list(filters=filters, scan_newest=True)) and joined
+
+
+def test_triggers_lost_to_a_table_rebuild_come_back_after_migrating(corpus):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite drops a table's triggers when Django rebuilds the table")
+    tallies._execute("default", tallies.uninstall_sql("sqlite"))
+    Quote.objects.filter(pk=corpus["quotes"][0].pk).update(kind="mixed")  # not counted
+    assert not tallies.triggers_installed()
+    tallies.ensure_tallies(connection)
+    assert tallies.triggers_installed()
+    assert_exact()
+    Quote.objects.filter(pk=corpus["quotes"][1].pk).update(is_deleted=True)
+    assert_exact()
+
+
+def test_a_tally_left_wrong_is_recounted_after_migrating(corpus):
+    from django.db import connection
+
+    from statements.models import Tally
+
+    Tally.objects.filter(scope_dim="*").update(n=-3)  # as a flush in the wrong order leaves
+    tallies.ensure_tallies(connection)
+    assert_exact()
