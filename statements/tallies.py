@@ -460,11 +460,15 @@ def scope_counts(
     keys = [key for _, key in scopes]
     key_marks = ", ".join(["%s"] * len(keys))
     dim_marks = ", ".join(["%s"] * len(dims))
-    sql = (
-        f"SELECT value_dim, value_key, SUM(n) FROM {TABLE} "
-        f"WHERE scope_dim = %s AND scope_key IN ({key_marks}) AND value_dim IN ({dim_marks}) "
-        f"GROUP BY value_dim, value_key UNION ALL {EVERYTHING}"
-    )
+    where = f"scope_dim = %s AND scope_key IN ({key_marks}) AND value_dim IN ({dim_marks})"
+    if len(keys) == 1:  # the rows as they are: no grouping (a sort of thousands of rows)
+        sql = f"SELECT value_dim, value_key, n FROM {TABLE} WHERE {where}"
+    else:
+        sql = (
+            f"SELECT value_dim, value_key, CAST(SUM(n) AS BIGINT) FROM {TABLE} "
+            f"WHERE {where} GROUP BY value_dim, value_key"
+        )
+    sql += f" UNION ALL {EVERYTHING}"
     values: dict[str, dict[str, int]] = {d: {} for d in dims}
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [scope_dim, *keys, *dims])
