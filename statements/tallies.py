@@ -119,6 +119,9 @@ def _upsert(rows: str, items: str, *, only_fresh: bool = False) -> str:
         f"WHERE a.dim <> 'm' AND (b.dim <> 'm' OR a.dim IN ('s', '*')){fresh}"
         ") pairs WHERE true "
         "GROUP BY scope_dim, scope_key, value_dim, value_key HAVING SUM(sign) <> 0 "
+        # In key order: a recount lays each scope's rows side by side (a page reads one
+        # scope from a few blocks), and concurrent writers lock shared rows in one order.
+        "ORDER BY scope_dim, scope_key, value_dim, value_key "
         "ON CONFLICT (scope_dim, scope_key, value_dim, value_key) "
         f"DO UPDATE SET n = {TABLE}.n + excluded.n"
     )

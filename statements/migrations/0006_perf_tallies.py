@@ -23,6 +23,8 @@ def install(apps, schema_editor):
         schema_editor.execute(sql, params=None)
     if vendor == "postgresql":
         schema_editor.execute(trgm_cost(200), params=None)
+        # Room on each page for a row's new version: counts change in place (HOT updates).
+        schema_editor.execute("ALTER TABLE statements_tally SET (fillfactor = 70)", params=None)
         schema_editor.execute("SET LOCAL work_mem = '256MB'", params=None)
     for sql in tallies.rebuild_sql(vendor):
         schema_editor.execute(sql, params=None)
