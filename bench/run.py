@@ -9,10 +9,12 @@ Environment:
   BENCH_WORKERS    processes for the parallel ingest (default 2)
   BENCH_SIZES      statement counts for the page benchmarks (default "10000,100000,1000000";
                    SQLite stops at SQLITE_MAX_SIZE, 100,000)
-  BENCH_PG_URL     PostgreSQL database to fill (default: DATABASE_URL's server with
-                   "_bench" appended to its name, else newsroom_perf_bench on 127.0.0.1);
-                   sizes of a million and more use the same name + "_1m", filled once and
-                   reused while it holds the same corpus
+  BENCH_PG_URL     PostgreSQL database name to start from (default: DATABASE_URL's server
+                   with "_bench" appended to its name, else newsroom_perf_bench on
+                   127.0.0.1); each size gets its own database, that name + "_10k",
+                   "_100k", "_1m", filled once and reused while it holds the same corpus
+  BENCH_SQLITE_DIR where to keep the SQLite files the same way (default: a temporary
+                   folder, filled anew each run)
   BENCH_SKIP       comma-separated parts to skip: ingest, sqlite, postgresql
 
 Pages are timed with the cache off ("pages_cold") and on ("pages"), both shaped
@@ -185,12 +187,16 @@ def pages_bench(url: str, sizes: list[int]) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def large_url(url: str) -> str:
-    """The database kept for the largest corpus (filled once, then reused)."""
+def size_suffix(size: int) -> str:
+    return f"{size // 1_000_000}m" if size >= LARGE else f"{size // 1000}k"
+
+
+def sized_url(url: str, size: int) -> str:
+    """One database per corpus size (name + "_10k", "_100k", "_1m"), created if missing:
+    each keeps its corpus, and a later run reuses it instead of filling it again."""
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_1m"
-    url = urlunsplit(parts._replace(path=f"/{name}"))
-    return postgres_url(url)
+    name = f"{parts.path.lstrip('/')}_{size_suffix(size)}"
+    return postgres_url(urlunsplit(parts._replace(path=f"/{name}")))
 
 
 def record(results: dict, db: str, by_size: dict) -> None:
@@ -255,19 +261,18 @@ def main() -> None:
             if ingest:
                 results["ingest"] = ingest
         if "sqlite" not in SKIP:
-            log("pages on SQLite")
-            small = [s for s in sizes if s <= SQLITE_MAX_SIZE]
-            record(results, "sqlite", pages_bench(f"sqlite:///{tmp / 'pages.sqlite3'}", small))
+            folder = Path(os.environ.get("BENCH_SQLITE_DIR") or tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            for size in (s for s in sizes if s <= SQLITE_MAX_SIZE):
+                path = folder / f"pages-{size_suffix(size)}.sqlite3"
+                log(f"pages on SQLite ({path})")
+                record(results, "sqlite", pages_bench(f"sqlite:///{path}", [size]))
         if "postgresql" not in SKIP:
-            url = postgres_url()
-            if url:
+            base = postgres_url()
+            for size in sizes if base else []:
+                url = sized_url(base, size)
                 log(f"pages on PostgreSQL ({urlsplit(url).path.lstrip('/')})")
-                record(results, "postgresql", pages_bench(url, [s for s in sizes if s < LARGE]))
-                large = [s for s in sizes if s >= LARGE]
-                if large:
-                    url = large_url(url)
-                    log(f"pages on PostgreSQL ({urlsplit(url).path.lstrip('/')})")
-                    record(results, "postgresql", pages_bench(url, large))
+                record(results, "postgresql", pages_bench(url, [size]))
     results["machine"] = {
         "cpus": os.cpu_count(),
         "load_average_at_end": os.getloadavg(),
