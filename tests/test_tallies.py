@@ -12,7 +12,7 @@ from statements import selectors, tallies
 from statements.models import Article, Quote, Speaker, Topic
 from statements.selectors import QuoteFilters
 from statements.services import curation
-from tests.conftest import SEEDS_DIR
+from tests.conftest import SEED_FILE
 from tests.curation_factories import make_user
 from tests.factories import make_article, make_quote, make_speaker, make_topic
 from tests.tally_recount import recount, stored
@@ -98,7 +98,7 @@ def test_counts_follow_dates_topics_and_bulk_writes(corpus):
 
 
 def test_counts_follow_ingest_and_reannotation(clean_tallies, capsys):
-    call_command("ingest", str(SEEDS_DIR), "--no-progress")
+    call_command("ingest", str(SEED_FILE), "--no-progress")
     assert Quote.objects.count() > 5
     assert_exact()
     article = Article.objects.get()
