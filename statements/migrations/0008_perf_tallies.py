@@ -42,7 +42,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0006_topics_weak_keywords'),
+        ('statements', '0007_relation_tally'),
     ]
 
     operations = [
