@@ -33,6 +33,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from statements import exports, selectors, selectors_relations
 from statements.charts import months_chart
+from statements.conditional import conditional_on_data
 from statements.feeds import FEED_SIZE, FeedPage, feed_response
 from statements.forms import QuoteFilterForm, SpeakerSearchForm
 from statements.health import health_report
@@ -104,6 +105,8 @@ class BrowsePage:
     extra_params: dict[str, str] = field(default_factory=dict)
     # Context for the full page only (a profile, a chart): not computed for fragments.
     full_page_context: Callable[[], dict] | None = None
+    # The speakers a fixed speaker filter stands for, known by the page (by id, not slug).
+    speaker_ids: tuple[int, ...] | None = None
 
 
 def drop_empty_params(view):
@@ -239,6 +242,7 @@ def _browse(
     form = QuoteFilterForm(request.GET, countries=countries, topics=topics, fixed=page.fixed)
     country_names = {c.code: c.name for c in countries}
     topic_names = {t.slug: t.name for t in topics}
+    topic_ids = {t.slug: t.pk for t in topics}
     context = {
         "form": form,
         "extra_params": page.extra_params,
@@ -266,6 +270,10 @@ def _browse(
         return _render(request, template, context, status=400)
 
     filters = form.filters(**page.fixed)
+    if page.speaker_ids is not None:
+        filters = replace(filters, speaker_ids=page.speaker_ids)
+    if filters.topic:
+        filters = replace(filters, topic_id=topic_ids.get(filters.topic))
     match = None
     if filters.speaker and "speaker" not in page.fixed:
         # A typed name filters as the suggestions would find it (a typo too).
@@ -273,7 +281,8 @@ def _browse(
         filters = replace(filters, speaker_ids=match.ids)
         if match.how == "slug":
             form.show_speaker(match.speaker)
-    quotes = selectors.quote_list(filters=filters)
+    if fmt:
+        quotes = selectors.quote_list(filters=filters)
     if fmt == "csv":
         return exports.csv_response(quotes, filename=page.export_name)
     if fmt == "json":
@@ -299,11 +308,18 @@ def _browse(
             statements=quotes[:FEED_SIZE],
         )
         return feed_response(request, page=feed)
-    results = Paginator(quotes, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
-    facets = selectors.quote_facets(
-        queryset=selectors.quote_filter(filters=filters),
-        names=tuple(name for name in FACETS if name not in page.fixed),
+    summary = selectors.quote_summary(
+        filters=filters, names=tuple(name for name in FACETS if name not in page.fixed)
     )
+    size = settings.NEWSROOM_PAGE_SIZE
+    number = _page_number(request.GET.get("page"), total=summary.total, size=size)
+    scan_newest = selectors.scan_newest_pays(
+        matching=summary.total, everything=summary.everything, rows_needed=number * size
+    )
+    paginator = Paginator(selectors.quote_list(filters=filters, scan_newest=scan_newest), size)
+    paginator.count = summary.total  # counted already: no COUNT(*) over the statements
+    results = paginator.get_page(number)
+    facets = summary.facets
     context |= {
         "title": title,
         "feed_url": links.url(format="atom"),
@@ -331,8 +347,20 @@ def _browse(
     return _render(request, template, context, push_url=push_url)
 
 
+def _page_number(value: str | None, *, total: int, size: int) -> int:
+    """The page Paginator.get_page shows for `value`: 1 for no number, the last one for a
+    number out of range."""
+    last = max(1, -(-total // size))
+    try:
+        number = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= last else last
+
+
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def quote_list(request: HttpRequest) -> HttpResponse:
     page = BrowsePage(base_title="Statements", export_name="statements")
@@ -341,6 +369,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def speaker_list(request: HttpRequest) -> HttpResponse:
     form = SpeakerSearchForm(request.GET)
@@ -391,6 +420,7 @@ def _bounded_int(value: str | None, *, default: int, high: int) -> int:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     speaker = selectors.speaker_detail(slug=slug)
@@ -398,14 +428,13 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No speaker with that name.")
 
     def profile() -> dict:
-        own = selectors.quote_filter(filters=QuoteFilters(speaker=speaker.slug))
-        about = selectors.quote_facets(queryset=own, names=("country", "topic"), limit=8)
+        overview = selectors.speaker_overview(speaker=speaker)
         return {
             "speaker": speaker,
-            "statement_count": selectors.speaker_statement_count(speaker=speaker),
-            "chart": months_chart(selectors.speaker_statements_per_month(speaker=speaker)),
-            "top_countries": about["country"],
-            "top_topics": about["topic"],
+            "statement_count": overview.statement_count,
+            "chart": months_chart(overview.months),
+            "top_countries": overview.top_countries,
+            "top_topics": overview.top_topics,
         }
 
     page = BrowsePage(
@@ -413,12 +442,14 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         export_name=f"statements-{speaker.slug}",
         fixed={"speaker": speaker.slug},
         full_page_context=profile,
+        speaker_ids=(speaker.pk,),
     )
     return _browse(request, template="statements/speaker_detail.html", page=page)
 
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not re.fullmatch(r"[A-Za-z]{2}", code):
@@ -464,6 +495,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
@@ -477,6 +509,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@conditional_on_data
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_detail(pk=pk) if pk <= MAX_ID else None
     if article is None:
