@@ -11,6 +11,7 @@ from typing import Any
 
 from .attribution import analyse
 from .countries import country_table, iter_countries
+from .interrupted import add_fragments
 from .pipeline import get_nlp, split_parts
 from .topics import TopicRule, default_topics
 from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
@@ -44,7 +45,7 @@ def annotate(text: str, *, topics: Sequence[TopicRule] | None = None) -> Annotat
     pieces = split_parts(text)
     docs = nlp.pipe(text[s:e] for s, e in pieces)
     parts = [(doc, s) for doc, (s, _e) in zip(docs, pieces, strict=True)]
-    return analyse(nlp, text, parts, rules)
+    return add_fragments(text, analyse(nlp, text, parts, rules))
 
 
 def annotate_many(
@@ -78,5 +79,5 @@ def annotate_many(
         text, context, count = texts[n]
         if len(pending) == count:
             del texts[n]
-            yield analyse(nlp, text, pending, rules), context
+            yield add_fragments(text, analyse(nlp, text, pending, rules)), context
             pending = []
