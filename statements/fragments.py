@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 # Put between the speaker's pieces when they are read as one text (exports).
 PIECE_JOINER = " … "
@@ -27,13 +28,13 @@ class Piece:
 
 
 def _spans(text: str, start: int, fragments: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
-    """The usable fragments, relative to `text`: at least two, inside it, not overlapping."""
-    spans = sorted(
-        (s - start, e - start)
-        for s, e in (tuple(f) for f in fragments if len(f) == 2)
-        if start <= s < e <= start + len(text)
-    )
-    if len(spans) < 2 or any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
+    """The fragments relative to `text`, when they are usable: at least two, in order, not
+    overlapping, from its first character to its last. Otherwise none: a statement whose
+    span staff have since corrected reads whole rather than losing words."""
+    spans = sorted((f[0] - start, f[1] - start) for f in fragments if len(f) == 2)
+    if len(spans) < 2 or spans[0][0] != 0 or spans[-1][1] != len(text):
+        return []
+    if any(s >= e for s, e in spans) or any(a[1] > b[0] for a, b in pairwise(spans)):
         return []
     return spans
 
@@ -54,7 +55,7 @@ def quote_pieces(*, text: str, start: int, fragments: Sequence[Sequence[int]]) -
     if not spans:
         return [Piece(text, True)]
     pieces = [Piece(text[spans[0][0] : spans[0][1]], True)]
-    for (_, gap_start), (s, e) in zip(spans, spans[1:], strict=False):
+    for (_, gap_start), (s, e) in pairwise(spans):
         a, b = _trimmed(text, gap_start, s)
         if b > a:
             pieces.append(Piece(text[a:b], False))
@@ -68,7 +69,7 @@ def interruptions(
     """Offsets (in the frame of `start`) of the narration between the speaker's pieces,
     quotation marks and spaces trimmed: the words the article page shows muted."""
     spans = _spans(text, start, fragments)
-    gaps = (_trimmed(text, a, b) for (_, a), (b, _) in zip(spans, spans[1:], strict=False))
+    gaps = (_trimmed(text, a, b) for (_, a), (b, _) in pairwise(spans))
     return [(a + start, b + start) for a, b in gaps if b > a]
 
 

@@ -228,6 +228,7 @@ _REANNOTATED_FIELDS = [
     "mention_text",
     "mention_start",
     "mention_end",
+    "fragments",
     "position",
 ]
 
@@ -282,6 +283,7 @@ def _annotations_save_batch(items: Sequence[tuple[Article, Annotation]]) -> None
                 kind=qa.kind,
                 start=qa.start,
                 end=qa.end,
+                fragments=[[f.start, f.end] for f in qa.fragments],
                 position=position,
             )
             if qa.cue:

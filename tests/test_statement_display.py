@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from statements import nlp, services
 from statements.fragments import Piece, interruptions, quote_pieces, speaker_words
 from statements.models import Speaker
 from tests.factories import make_article, make_quote, make_speaker
@@ -41,8 +42,8 @@ def test_pieces_of_an_interrupted_quote():
 
 @pytest.mark.parametrize(
     "fragments",
-    [[], [[0, 5]], [[0, 5], [3, 9]], [[0, 5], [7, 999]], [[1, 2, 3]]],
-    ids=["none", "one", "overlapping", "outside", "malformed"],
+    [[], [[0, 5]], [[0, 5], [3, 10]], [[0, 5], [7, 999]], [[0, 2, 3], [5, 10]], [[0, 3], [5, 8]]],
+    ids=["none", "one", "overlapping", "outside", "malformed", "span-corrected-since"],
 )
 def test_fragments_that_do_not_fit_leave_the_statement_whole(fragments):
     assert quote_pieces(text="abcdefghij", start=0, fragments=fragments) == [
@@ -124,3 +125,11 @@ def test_a_country_speaker_in_the_speaker_search(client, country_speaker):
     page = client.get("/speakers/", {"q": "philippines"}).text
     card = re.search(r'<li class="speaker-card">(.*?)</li>', page, re.S).group(1)
     assert re.sub(r"<[^>]+>", " ", card).count("Philippines") == 1
+
+
+def test_annotation_stores_the_pieces_of_an_interrupted_quote(db):
+    article = make_article(title="Envoys meet on the strait", body=BODY, status="pending")
+    services.annotation_save(article=article, annotation=nlp.annotate(BODY))
+    quote = article.quotes.get(text__startswith=FIRST)
+    assert [BODY[s:e] for s, e in quote.fragments] == [FIRST, SECOND]
+    assert quote.speaker_words == f"{FIRST} … {SECOND}"
