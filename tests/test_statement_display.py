@@ -11,9 +11,10 @@ import re
 
 import pytest
 
-from statements import nlp, services
+from statements import nlp
 from statements.fragments import Piece, interruptions, quote_pieces, speaker_words
 from statements.models import Speaker
+from statements.services.annotation_store import annotation_save
 from tests.factories import make_article, make_quote, make_speaker
 
 BODY = (
@@ -129,7 +130,7 @@ def test_a_country_speaker_in_the_speaker_search(client, country_speaker):
 
 def test_annotation_stores_the_pieces_of_an_interrupted_quote(db):
     article = make_article(title="Envoys meet on the strait", body=BODY, status="pending")
-    services.annotation_save(article=article, annotation=nlp.annotate(BODY))
+    annotation_save(article=article, annotation=nlp.annotate(BODY))
     quote = article.quotes.get(text__startswith=FIRST)
     assert [BODY[s:e] for s, e in quote.fragments] == [FIRST, SECOND]
     assert quote.speaker_words == f"{FIRST} … {SECOND}"
