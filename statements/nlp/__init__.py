@@ -13,6 +13,7 @@ from .attribution import analyse
 from .countries import country_table, iter_countries
 from .interrupted import add_fragments
 from .pipeline import get_nlp, split_parts
+from .topic_tags import tag_topics
 from .topics import TopicRule, default_topics
 from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
 
@@ -48,7 +49,9 @@ def annotate(
     pieces = split_parts(text)
     docs = nlp.pipe(text[s:e] for s, e in pieces)
     parts = [(doc, s) for doc, (s, _e) in zip(docs, pieces, strict=True)]
-    return add_fragments(text, analyse(nlp, text, parts, rules))
+    # topics are tagged on the finished statements (passage fallback), not inside analyse
+    annotation = tag_topics(nlp, text, parts, analyse(nlp, text, parts, ()), rules)
+    return add_fragments(text, annotation)
 
 
 def annotate_many(
@@ -83,5 +86,6 @@ def annotate_many(
         text, context, count = texts[n]
         if len(pending) == count:
             del texts[n]
-            yield add_fragments(text, analyse(nlp, text, pending, rules)), context
+            annotation = tag_topics(nlp, text, pending, analyse(nlp, text, pending, ()), rules)
+            yield add_fragments(text, annotation), context
             pending = []
