@@ -1,6 +1,6 @@
 from django.urls import path
 
-from statements import views, views_curation, views_indexes
+from statements import views, views_curation, views_indexes, views_relations
 
 app_name = "statements"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("countries/<str:code>/", views.country_detail, name="country_detail"),
     path("topics/", views_indexes.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("relations/", views_relations.relations, name="relations"),
+    path(
+        "relations/<str:source>/<str:target>/",
+        views_relations.relation_pair,
+        name="relation_pair",
+    ),
     path("about/", views.about, name="about"),
     # Curation (staff uploads, live annotation status).
     path("upload/", views_curation.upload, name="upload"),
