@@ -263,9 +263,11 @@ class Quote(models.Model):
     mention_start = models.PositiveIntegerField(null=True, blank=True)
     mention_end = models.PositiveIntegerField(null=True, blank=True)
     # An interrupted quote's pieces ('"A," she said. "B."'): [[start, end], ...] offsets
-    # into the article body; empty when the statement is one piece (statements/fragments.py).
+    # into the article body; null or empty when the statement is one piece
+    # (statements/fragments.py). Nullable without a default so that SQLite adds the column
+    # in place: rebuilding the statements table breaks the triggers that point at it.
     fragments = models.JSONField(
-        default=list,
+        null=True,
         blank=True,
         help_text="Offsets of the speaker's pieces when narration interrupts the quote.",
     )
@@ -318,12 +320,12 @@ class Quote(models.Model):
     @property
     def pieces(self) -> list[Piece]:
         """The speaker's words and the narration interrupting them, in text order."""
-        return quote_pieces(text=self.text, start=self.start, fragments=self.fragments)
+        return quote_pieces(text=self.text, start=self.start, fragments=self.fragments or ())
 
     @property
     def speaker_words(self) -> str:
         """The statement without the narration that interrupts it (what exports carry)."""
-        return speaker_words(text=self.text, start=self.start, fragments=self.fragments)
+        return speaker_words(text=self.text, start=self.start, fragments=self.fragments or ())
 
 
 class RelationTally(models.Model):

@@ -498,7 +498,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
         for start, end in interruptions(
-            text=quote.text, start=quote.start, fragments=quote.fragments
+            text=quote.text, start=quote.start, fragments=quote.fragments or ()
         ):
             marks.append(Mark(start=start, end=end, css_class="narration"))
         if quote.cue_start is not None and quote.cue_end is not None:

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name="fragments",
             field=models.JSONField(
                 blank=True,
-                default=list,
+                null=True,
                 help_text="Offsets of the speaker's pieces when narration interrupts the quote.",
             ),
         ),
