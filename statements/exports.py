@@ -99,6 +99,7 @@ ROW_FIELDS = (
     "end",
     "fragments",
     "cue_text",
+    "position",
     "speaker_id",
     "speaker__name",
     "speaker__slug",
@@ -129,6 +130,7 @@ def iter_rows(queryset: QuerySet, *, link: Callable[[str], str] = str) -> Iterat
             end,
             fragments,
             cue,
+            position,
             speaker_id,
             speaker_name,
             speaker_slug,
@@ -165,8 +167,14 @@ def iter_rows(queryset: QuerySet, *, link: Callable[[str], str] = str) -> Iterat
                 },
                 "countries": sorted(countries.get(pk, ())),
                 "topics": sorted(topics.get(pk, ())),
-                "link": link(f"/articles/{article_id}/#q{pk}"),
+                "link": link(_statement_path(article_id, pk, position)),
             }
+
+
+def _statement_path(article_id: int, pk: int, position: int) -> str:
+    """Where the article page shows the statement (as Quote.get_absolute_url)."""
+    part = position // Quote.STATEMENTS_PER_PART
+    return f"/articles/{article_id}/" + (f"?part={part + 1}" if part else "") + f"#q{pk}"
 
 
 def _codes_by_quote(through, ids: list[int], field: str) -> dict[int, list[str]]:

@@ -347,6 +347,16 @@ class Quote(models.Model):
         query = f"?part={part + 1}" if part else ""
         return f"{self.article.get_absolute_url()}{query}#q{self.pk}"
 
+    @property
+    def pieces(self) -> list[Piece]:
+        """The speaker's words and the narration interrupting them, in text order."""
+        return quote_pieces(text=self.text, start=self.start, fragments=self.fragments or ())
+
+    @property
+    def speaker_words(self) -> str:
+        """The statement without the narration that interrupts it (what exports carry)."""
+        return speaker_words(text=self.text, start=self.start, fragments=self.fragments or ())
+
 
 class WorkerHeartbeat(models.Model):
     """The last sign of life of each annotation worker process, for health checks."""
@@ -455,16 +465,6 @@ class UrlImport(models.Model):
 
     def __str__(self) -> str:
         return self.url
-
-    @property
-    def pieces(self) -> list[Piece]:
-        """The speaker's words and the narration interrupting them, in text order."""
-        return quote_pieces(text=self.text, start=self.start, fragments=self.fragments or ())
-
-    @property
-    def speaker_words(self) -> str:
-        """The statement without the narration that interrupts it (what exports carry)."""
-        return speaker_words(text=self.text, start=self.start, fragments=self.fragments or ())
 
 
 class RelationTally(models.Model):
