@@ -8,6 +8,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
+from django.utils.text import Truncator
+
+from statements.fragments import Piece, quote_pieces, speaker_words
 
 
 class Country(models.Model):
@@ -122,6 +125,15 @@ class Speaker(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("statements:speaker_detail", args=[self.slug])
+
+    @property
+    def country_beside_name(self) -> Country | None:
+        """The country to show after the speaker's name: none when the speaker is the
+        country itself ("Philippines", not "Philippines Philippines")."""
+        if self.kind == self.Kind.COUNTRY or self.country_id is None:
+            return None
+        country = self.country
+        return None if country.name.casefold() == self.name.casefold() else country
 
 
 class SpeakerAlias(models.Model):
@@ -272,6 +284,15 @@ class Quote(models.Model):
     mention_text = models.CharField(max_length=300, blank=True)
     mention_start = models.PositiveIntegerField(null=True, blank=True)
     mention_end = models.PositiveIntegerField(null=True, blank=True)
+    # An interrupted quote's pieces ('"A," she said. "B."'): [[start, end], ...] offsets
+    # into the article body; null or empty when the statement is one piece
+    # (statements/fragments.py). Nullable without a default so that SQLite adds the column
+    # in place: rebuilding the statements table breaks the triggers that point at it.
+    fragments = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Offsets of the speaker's pieces when narration interrupts the quote.",
+    )
     countries = models.ManyToManyField(Country, blank=True, related_name="quotes")
     topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
     position = models.PositiveIntegerField(default=0, help_text="Order within the article.")
@@ -288,6 +309,8 @@ class Quote(models.Model):
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "statement"
+        verbose_name_plural = "statements"
         ordering = ["article", "position"]
         indexes = [
             models.Index(fields=["article", "position"]),
@@ -310,7 +333,8 @@ class Quote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        # Cut at a word, marked with an ellipsis: the admin's headings and breadcrumbs show it.
+        return Truncator(self.text).words(14)
 
     # The article page lists an article's statements in parts of this many positions.
     STATEMENTS_PER_PART = 200
@@ -319,6 +343,16 @@ class Quote(models.Model):
         part = self.position // self.STATEMENTS_PER_PART
         query = f"?part={part + 1}" if part else ""
         return f"{self.article.get_absolute_url()}{query}#q{self.pk}"
+
+    @property
+    def pieces(self) -> list[Piece]:
+        """The speaker's words and the narration interrupting them, in text order."""
+        return quote_pieces(text=self.text, start=self.start, fragments=self.fragments or ())
+
+    @property
+    def speaker_words(self) -> str:
+        """The statement without the narration that interrupts it (what exports carry)."""
+        return speaker_words(text=self.text, start=self.start, fragments=self.fragments or ())
 
 
 class WorkerHeartbeat(models.Model):

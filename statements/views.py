@@ -26,7 +26,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import date as format_date
 from django.templatetags.static import static
-from django.utils.text import slugify
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -36,6 +35,7 @@ from statements.charts import months_chart
 from statements.conditional import conditional_on_data
 from statements.feeds import FEED_SIZE, FeedPage, feed_response
 from statements.forms import QuoteFilterForm, SpeakerSearchForm
+from statements.fragments import interruptions
 from statements.health import health_report
 from statements.highlight import Mark, highlight
 from statements.models import Country, Quote, Topic
@@ -99,7 +99,6 @@ class BrowsePage:
     """What a statement-browsing page passes to its template."""
 
     base_title: str
-    export_name: str
     fixed: dict[str, str] = field(default_factory=dict)
     # Query parameters of the page that are not filters (the country page's section).
     extra_params: dict[str, str] = field(default_factory=dict)
@@ -107,6 +106,8 @@ class BrowsePage:
     full_page_context: Callable[[], dict] | None = None
     # The speakers a fixed speaker filter stands for, known by the page (by id, not slug).
     speaker_ids: tuple[int, ...] | None = None
+    # Export file name; by default it is made of the filters (exports.export_filename).
+    export_name: str = ""
 
 
 def drop_empty_params(view):
@@ -246,7 +247,6 @@ def _browse(
     context = {
         "form": form,
         "extra_params": page.extra_params,
-        "export_name": page.export_name,
         "list_page": list_page,
         "clear_url": Links(request.path, dict(page.extra_params)).url(),
         # How many filters besides words and speaker are set (they fold away on phones).
@@ -283,10 +283,15 @@ def _browse(
             form.show_speaker(match.speaker)
     if fmt:
         quotes = selectors.quote_list(filters=filters)
+        export_name = page.export_name or exports.export_filename(
+            filters=filters, speaker_slug=match.speaker.slug if match and match.speaker else ""
+        )
     if fmt == "csv":
-        return exports.csv_response(quotes, filename=page.export_name)
+        link = request.build_absolute_uri
+        return exports.csv_response(quotes, filename=export_name, link=link)
     if fmt == "json":
-        return exports.json_response(quotes)
+        link = request.build_absolute_uri
+        return exports.json_response(quotes, filename=export_name, link=link)
 
     params = {k: v for k, v in filters.params().items() if k not in page.fixed}
     links = Links(request.path, params | page.extra_params)
@@ -338,6 +343,7 @@ def _browse(
         "speaker_match": _speaker_match_note(match),
         # The speaker whose slug the URL carries: the script shows their name in the box.
         "picked_speaker": match.speaker if match and match.how == "slug" else None,
+        "export_name": export_name,
         "export_csv": links.url(format="csv"),
         "export_json": links.url(format="json"),
     }
@@ -363,7 +369,7 @@ def _page_number(value: str | None, *, total: int, size: int) -> int:
 @conditional_on_data
 @drop_empty_params
 def quote_list(request: HttpRequest) -> HttpResponse:
-    page = BrowsePage(base_title="Statements", export_name="statements")
+    page = BrowsePage(base_title="Statements")
     return _browse(request, template="statements/quote_list.html", page=page, list_page=True)
 
 
@@ -439,7 +445,6 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     page = BrowsePage(
         base_title=speaker.name,
-        export_name=f"statements-{speaker.slug}",
         fixed={"speaker": speaker.slug},
         full_page_context=profile,
         speaker_ids=(speaker.pk,),
@@ -485,7 +490,6 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 
     page = BrowsePage(
         base_title=f"About {country.name}" if about else f"Said by speakers from {country.name}",
-        export_name=f"statements-{country.code.lower()}-{section}",
         fixed={fixed_name: country.code},
         extra_params={} if section == default else {"section": section},
         full_page_context=overview,
@@ -501,7 +505,6 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     page = BrowsePage(
         base_title=f"Topic: {topic.name}",
-        export_name=f"statements-{slugify(topic.slug)}",
         fixed={"topic": topic.slug},
         full_page_context=lambda: {"topic": topic},
     )
@@ -532,6 +535,10 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 anchor=f"q{quote.pk}",
             )
         )
+        for start, end in interruptions(
+            text=quote.text, start=quote.start, fragments=quote.fragments or ()
+        ):
+            marks.append(Mark(start=start, end=end, css_class="narration"))
         if quote.cue_start is not None and quote.cue_end is not None:
             marks.append(Mark(start=quote.cue_start, end=quote.cue_end, css_class="cue-word"))
         if quote.mention_start is not None and quote.mention_end is not None:

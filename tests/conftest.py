@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_skips import browser_skip_summary
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_DIR / "seeds"
 SEED_FILE = SEEDS_DIR / "000_17c3880eb98f23c3.txt"
@@ -56,7 +58,7 @@ def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium: Playwright cannot download its own browser here."""
     executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     if not shutil.which(executable):
-        pytest.skip(f"Chromium not found at {executable}; install it with apt-get install chromium")
+        pytest.skip(f"Chromium not found at {executable}")
     return {
         **browser_type_launch_args,
         "executable_path": executable,
@@ -95,3 +97,14 @@ def _exact_tallies(request):
     from statements.tallies import ensure_tallies
 
     ensure_tallies(connection)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say plainly, after the short summary (the last thing before the counts), when browser
+    tests were skipped and why."""
+    result = yield
+    line = browser_skip_summary(terminalreporter.stats.get("skipped", []))
+    if line:
+        terminalreporter.write_sep("=", line, yellow=True, bold=True)
+    return result

@@ -45,6 +45,9 @@ class QuoteAnnotation:
     mention: TextSpan | None  # the words naming the speaker here (name, pronoun, role noun)
     countries: list[str] = field(default_factory=list)  # ISO alpha-2 codes mentioned
     topics: list[str] = field(default_factory=list)  # topic slugs
+    # An interrupted quote's quoted pieces (two or more), narration between them left out;
+    # empty when the statement is one piece.
+    fragments: list[TextSpan] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -72,6 +75,8 @@ class Annotation:
                     },
                     "countries": q.countries,
                     "topics": q.topics,
+                    # optional: only on interrupted quotes, so other lines stay as they were
+                    **({"fragments": [asdict(f) for f in q.fragments]} if q.fragments else {}),
                 }
                 for q in self.quotes
             ],
