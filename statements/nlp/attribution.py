@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from .cues import candidates, cue_forms, cue_lemma, mention_span, subject_of
+from .delegations import home_country, is_delegate_noun
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
 from .speakers import SpeakerTable
@@ -166,16 +167,32 @@ def analyse(
         local_quotes = [q for q in quotes if off <= q.open < end]
         statements += _part_statements(doc, off, local_quotes, paras, headline_end - off)
         used = {s.subj.i for s in statements if s.subj is not None and s.offset == off}
-        for t in doc:
-            if t.dep_ == "nsubj" and t.pos_ == "PROPN" and t.i not in used:
-                subjects.append((t.idx + off, t, off))
+        subjects += _named_subjects(doc, off, used, local_quotes)
         countries += [(s + off, e + off, c) for s, e, c in country_mentions(nlp, doc)]
         if topics:
             topic_hits += [(s + off, e + off, c) for s, e, c in topic_mentions(nlp, doc, topics)]
 
     statements = _drop_nested(statements)
     _resolve(table, statements, subjects, paras)
+    headline = [c for s, _e, c in sorted(countries) if s < headline_end]
+    table.assign_home_country(home_country(headline, [c for _s, _e, c in countries]))
     return _build(text, statements, table, countries, topic_hits)
+
+
+def _named_subjects(
+    doc: Doc, off: int, used: set[int], quotes: list[QuoteSpan]
+) -> list[tuple[int, Token, int]]:
+    """Named subjects outside speech acts, for pronouns; a name inside quotation marks (a
+    person addressed or spoken of in the quote) is never a speaker."""
+    inside = SpanIndex(sorted((q.start - off, q.end - off) for q in quotes))
+    return [
+        (t.idx + off, t, off)
+        for t in doc
+        if t.dep_ == "nsubj"
+        and (t.pos_ == "PROPN" or is_delegate_noun(t))
+        and t.i not in used
+        and not inside.containing(t.idx)
+    ]
 
 
 def _part_statements(
