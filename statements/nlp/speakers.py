@@ -826,9 +826,11 @@ class SpeakerTable:
             code = _country_in_brackets(m.name[-1]) if ent.profile.kind == "person" else None
             if code and not ent.international:
                 ent.profile.country = code
-            role = _appos_role(appos[0]) if appos and ent.profile.kind == "person" else []
-            if role:
-                self._set_role(ent, role)
+            for a in appos if ent.profile.kind == "person" else ():
+                role = _appos_role(a)  # 'X (Chile), Under-Secretary-General ...': not the first
+                if role:
+                    self._set_role(ent, role)
+                    break
             return idx
         idx = self.role_noun(m, span)
         if idx is not None:
