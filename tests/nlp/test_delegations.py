@@ -27,7 +27,7 @@ def test_multiword_country_is_not_garbled(ann):
     r = ann("The representative of the Russian Federation said that the draft was unbalanced.")
     p = profile_of(r, "draft was unbalanced")
     assert (p.kind, p.country) == ("delegation", "RU")
-    assert "Federation" != p.name
+    assert p.name != "Federation"
 
 
 def test_observer_for_a_state(ann):
@@ -142,8 +142,7 @@ def test_both_countries_resolve_to_the_pair_that_spoke(ann):
 
 def test_they_without_a_group_stays_unresolved(ann):
     text = (
-        "Ines Moreau said that the budget was fair. "
-        "They said that the vote should wait until June."
+        "Ines Moreau said that the budget was fair. They said that the vote should wait until June."
     )
     assert find(ann(text), "vote should wait").speaker is None
 
