@@ -116,6 +116,21 @@ def role_phrase(span: Span, head: Token) -> RolePhrase:
     return RolePhrase(anchors, modifiers, head, compact)
 
 
+def _anchor_agrees(anchor: tuple[str, str, frozenset[str]], profile, role_words) -> bool:
+    """An organisation, country or name before a role noun agrees with a person's role:
+    its words are in it, it is their organisation or country, or it is the initials of
+    words of the role ('the FO spokesperson' of a Foreign Office Spokesperson)."""
+    kind, value, words = anchor
+    if words <= role_words:
+        return True
+    if kind == "org" and value == profile.organisation:
+        return True
+    if kind == "country" and value == profile.country:
+        return True
+    initials = "".join(w[0] for w in fold(profile.role).split())
+    return kind == "name" and len(value) >= 2 and " " not in value and value in initials
+
+
 def role_compatible(profile: SpeakerProfile, phrase: RolePhrase) -> bool:
     """Whether a person with this profile can be the one a role noun phrase names: the head
     noun is in their role (or is a generic 'chief', 'head', 'leader'), every other role word
@@ -125,13 +140,7 @@ def role_compatible(profile: SpeakerProfile, phrase: RolePhrase) -> bool:
     lex = roles()
     role_words = set(fold(profile.role).replace("-", " ").split())
     role_key = fold_compact(profile.role)
-    for kind, value, words in phrase.anchors:
-        if words <= role_words:
-            continue
-        if kind == "org" and value == profile.organisation:
-            continue
-        if kind == "country" and value == profile.country:
-            continue
+    if not all(_anchor_agrees(anchor, profile, role_words) for anchor in phrase.anchors):
         return False
     if len(phrase.compact) > 4 and phrase.compact in role_key:
         return True
@@ -299,7 +308,14 @@ def split_mention(span: Span, subj: Token) -> Mention:
     ):
         name.pop(0)
     # 'Migration Minister Eleni X': a person's title inside the run ends the role part
-    cut = [k for k, t in enumerate(name[:-1]) if k > 0 and t.lower_ in lex_person_titles()]
+    cut = [
+        k
+        for k, t in enumerate(name[:-1])
+        if k > 0
+        and t.lower_ in lex_person_titles()
+        or t.lower_ in lex.generic_bodies
+        and len(name) - k > 2  # 'Commission Ana Ruiz'
+    ]
     if cut:
         name = name[cut[-1] + 1 :]
     if name and name[0].lower_ in lex.titles and len(name) == 1:
@@ -347,6 +363,15 @@ def _short_form_of(tokens: tuple[str, ...], full: tuple[str, ...]) -> bool:
     if len(tokens) < len(full) and full[-len(tokens) :] == tokens:
         return True  # 'Ali Khan' of 'Shafqat Ali Khan'
     return tokens[-1] == full[-1] and tokens[0][:1] == full[0][:1]
+
+
+def _comma_subjects(subj: Token) -> list[Token]:
+    doc = subj.doc
+    if subj.dep_ != "nsubj" or subj.i + 2 >= len(doc) or doc[subj.i + 1].text != ",":
+        return []
+    nxt = doc[subj.i + 2]
+    following = [t for t in doc[subj.i + 2 : subj.head.i] if t.dep_ == "nsubj"]
+    return following if following and following[0].head is subj.head and nxt.pos_ == "PROPN" else []
 
 
 _AFTER_MENTION = {"in", "at", "on", "during", "after", "before", "via", "through"}
@@ -426,7 +451,9 @@ class SpeakerTable:
         tokens = tuple(fold(text).split())
         kind = self._named_kind(m, words, tokens)
         if kind == "country":
-            return self._country(country_of_text(text) or "", text)
+            code = country_of_text(text) or ""
+            last = self._last_speaker_of(code)
+            return last if last is not None else self._country(code, text)
         if kind == "organisation" or kind == "unknown":
             idx = self._other(self._orgs.get(fold(text), text), kind, text)
             self._country_from_words(idx, words)  # 'the Qatari Foreign Ministry'
@@ -437,6 +464,16 @@ class SpeakerTable:
             self._set_role(ent, m.role)
         self._gender_from(ent, list(span))
         return idx
+
+    def _last_speaker_of(self, code: str) -> int | None:
+        """'Ana Ruiz (Chile) said ... . Chile would continue to ...': the State named right
+        after its own delegate spoke is that delegate's voice."""
+        if not self.history:
+            return None
+        ent = self.entities[self.history[-1]]
+        if ent.profile.kind in SPEAKING_KINDS and ent.profile.country == code:
+            return self.history[-1]
+        return None
 
     def _named_kind(self, m: Mention, words: list[Token], tokens: tuple[str, ...]) -> str:
         # a surname or short form of a person already named is that person, whatever NER says
@@ -767,6 +804,7 @@ class SpeakerTable:
         from .cues import mention_span  # local import: cues imports nothing from here
 
         heads = [subj] + [c for c in subj.children if c.dep_ == "conj"]
+        heads += _comma_subjects(subj)  # headlines: 'Chile, Peru urge calm'
         appos = [c for c in subj.children if c.dep_ == "appos"]
         if len(heads) == 1 and appos:  # 'the foreign ministers, A and B, said'
             heads = [appos[0]] + [c for c in appos[0].children if c.dep_ == "conj"]
