@@ -52,13 +52,22 @@ def lex_person_titles() -> frozenset[str]:
     return frozenset(roles().titles - speaker_words().not_person_titles)
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """A proper name before a role noun: 'European Union' in 'the European Union's chief'."""
+
+    kind: str  # org | country | name
+    value: str  # canonical organisation, ISO code, or the folded name
+    words: frozenset[str]  # its folded words
+
+
 @dataclass
 class RolePhrase:
     """What a role noun phrase says about its holder: 'The European Union's foreign policy
-    chief' -> anchors [('org', 'European Union', ...)], modifiers ['foreign', 'policy'],
-    head 'chief'."""
+    chief' -> anchors [Anchor('org', 'European Union', ...)], modifiers ['foreign',
+    'policy'], head 'chief'."""
 
-    anchors: list[tuple[str, str, frozenset[str]]]  # (org|country|name, value, folded words)
+    anchors: list[Anchor]
     modifiers: list[str]  # folded common words before the head
     head: Token
     compact: str  # the words next to the head without spaces ('secretarygeneral')
@@ -73,29 +82,29 @@ def _is_name_word(t: Token) -> bool:
     return t.pos_ == "PROPN" or t.ent_type_ in ("ORG", "GPE", "NORP")
 
 
-def _anchor(run: list[Token]) -> tuple[str, str, frozenset[str]]:
+def _anchor(run: list[Token]) -> Anchor:
     lex = roles()
     countries = surface_index()
     text = " ".join(t.text for t in run)
     words = frozenset(fold(text).split())
     orgs = _org_map()
     if fold(text) in orgs:
-        return "org", orgs[fold(text)], words
+        return Anchor("org", orgs[fold(text)], words)
     if text in countries:
-        return "country", countries[text], words
+        return Anchor("country", countries[text], words)
     for t in run:
         if t.text in lex.organisations:
-            return "org", lex.organisations[t.text], words
+            return Anchor("org", lex.organisations[t.text], words)
         if t.text in countries:
-            return "country", countries[t.text], words
-    return "name", fold(text), words
+            return Anchor("country", countries[t.text], words)
+    return Anchor("name", fold(text), words)
 
 
 def role_phrase(span: Span, head: Token) -> RolePhrase:
     """Split the words before a role noun into organisation / country / other proper-name
     anchors (possessive, adjective or compound) and plain modifiers."""
     toks = [t for t in span if t.i < head.i and t.pos_ not in SKIP_POS and t.tag_ != "POS"]
-    anchors: list[tuple[str, str, frozenset[str]]] = []
+    anchors: list[Anchor] = []
     modifiers: list[str] = []
     i = 0
     while i < len(toks):
@@ -116,12 +125,12 @@ def role_phrase(span: Span, head: Token) -> RolePhrase:
     return RolePhrase(anchors, modifiers, head, compact)
 
 
-def _anchor_agrees(anchor: tuple[str, str, frozenset[str]], profile, role_words) -> bool:
+def _anchor_agrees(anchor: Anchor, profile: SpeakerProfile, role_words: set[str]) -> bool:
     """An organisation, country or name before a role noun agrees with a person's role:
     its words are in it, it is their organisation or country, or it is the initials of
     words of the role ('the FO spokesperson' of a Foreign Office Spokesperson)."""
-    kind, value, words = anchor
-    if words <= role_words:
+    kind, value = anchor.kind, anchor.value
+    if anchor.words <= role_words:
         return True
     if kind == "org" and value == profile.organisation:
         return True
@@ -649,8 +658,9 @@ class SpeakerTable:
         ('Qatar and Egypt'); the words naming it are role mentions, never aliases."""
         idx = self._by_key.get(("group", fold(name)))
         if idx is None:
-            idx = self._add(Entity(SpeakerProfile(name=name, kind="group"),
-                                   tuple(fold(name).split()), members=members))  # fmt: skip
+            names = [self.entities[i].profile.name for i in members]
+            profile = SpeakerProfile(name=name, kind="group", members=names)
+            idx = self._add(Entity(profile, tuple(fold(name).split()), members=members))
             self._by_key["group", fold(name)] = idx
         mentions = self.entities[idx].profile.role_mentions
         if surface != name and surface not in mentions:

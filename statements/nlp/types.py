@@ -32,6 +32,9 @@ class SpeakerProfile:
     # role noun phrases resolved to this entity ('the foreign minister'): never names, so never
     # to be used to match speakers across documents
     role_mentions: list[str] = field(default_factory=list)
+    # a group's members by name ('Qatar', 'Egypt'); a group without members is the unnamed
+    # many of one text ('Speakers'), no speaker to match across documents
+    members: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
