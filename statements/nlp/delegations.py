@@ -136,6 +136,8 @@ def group_kind(span: Span, subj: Token) -> str | None:
     'both countries', 'the two sides'; None otherwise."""
     words = speaker_words()
     lemma = subj.lemma_.lower()
+    if subj.tag_ == "NNPS" and lemma.endswith("s"):
+        lemma = lemma[:-1]  # headlines: 'Delegates Urge ...' keeps its plural as the lemma
     if subj.tag_ in ("NNS", "NNPS") and (lemma in words.pair_nouns or lemma in words.group_nouns):
         if any(t.lower_ in ("both", "two") for t in span if t.i < subj.i):
             return "pair" if lemma in words.pair_nouns else None
