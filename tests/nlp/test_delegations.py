@@ -184,3 +184,12 @@ def test_annotate_json_gives_speaker_country_and_kind(ann):
     assert speaker["country"] == "MX"
     assert speaker["kind"] == "delegation"
     json.dumps(line)
+
+
+def test_demonym_delegate_and_longest_country_first(ann):
+    r = ann(
+        "The Bolivian delegate said that the quota was unfair. "
+        "The Equatorial Guinean delegate said that the fund was empty."
+    )
+    assert profile_of(r, "quota was unfair").country == "BO"
+    assert profile_of(r, "fund was empty").country == "GQ"
