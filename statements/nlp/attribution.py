@@ -173,10 +173,24 @@ def analyse(
             topic_hits += [(s + off, e + off, c) for s, e, c in topic_mentions(nlp, doc, topics)]
 
     statements = _drop_nested(statements)
-    _resolve(table, statements, subjects, paras)
+    _resolve(table, statements, _outside_reported(subjects, statements, len(text)), paras)
     headline = [c for s, _e, c in sorted(countries) if s < headline_end]
     table.assign_home_country(home_country(headline, [c for _s, _e, c in countries]))
     return _build(text, statements, table, countries, topic_hits)
+
+
+def _outside_reported(
+    subjects: list[tuple[int, Token, int]], statements: list[Statement], length: int
+) -> list[tuple[int, Token, int]]:
+    """Subjects that are not words of a statement: a person spoken of in reported speech
+    ('X said that President Y had acted') is no antecedent for the next 'he'; coordinated
+    subjects stay ('X said that Chile and Peru agreed. Both countries ...')."""
+    reported = bytearray(length + 1)
+    for st in statements:
+        reported[st.start : st.end] = b"\x01" * (st.end - st.start)
+    return [
+        s for s in subjects if not reported[s[0]] or any(c.dep_ == "conj" for c in s[1].children)
+    ]
 
 
 def _named_subjects(

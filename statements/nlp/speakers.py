@@ -260,8 +260,18 @@ def _first_name_before_person(t: Token) -> bool:
     )
 
 
-def _country_in_brackets(last: Token) -> str | None:
-    """'Ana Ruiz (Mexico) said': the State a meeting participant speaks for."""
+def _country_after_name(last: Token) -> str | None:
+    """'Ana Ruiz (Mexico) said', 'Ana Ruiz of Mexico said': the State a meeting participant
+    speaks for."""
+    for prep in last.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "from"):
+            phrase = [t for t in prep.subtree if t.i != prep.i]
+            hits = countries_in(phrase)
+            inside = len(hits) == 1 and all(
+                hits[0].start <= t.i < hits[0].end for t in phrase if not t.is_stop
+            )
+            if inside:
+                return hits[0].code  # the whole phrase is the country: not 'of the Bank of X'
     doc = last.doc
     if last.i + 2 >= len(doc) or doc[last.i + 1].text != "(":
         return None
@@ -280,24 +290,42 @@ class Mention:
     head: Token
 
 
-def split_mention(span: Span, subj: Token) -> Mention:
-    """'NATO Secretary General Jens Stoltenberg' -> name [Jens, Stoltenberg], role [NATO,
-    Secretary, General]; 'the NATO chief' -> no name, role [NATO, chief]."""
-    lex = roles()
-    toks = [t for t in span if t.pos_ not in SKIP_POS and t.tag_ != "POS"]
-    # the proper-noun run that ends at (or contains) the head
+def _possessive(t: Token) -> bool:
+    return t.lower_ in ("'s", "’s", "'", "’")
+
+
+def _head_run(toks: list[Token], subj: Token) -> list[Token]:
+    """The proper-noun run holding the head ('Ana Ruiz' of 'Ana Ruiz of Chile'), else a
+    person's name after a role head ('Representative to NATO Ana Ruiz'); a name after
+    the head that is no person is its complement ('Minister for External Affairs')."""
+    runs: list[list[Token]] = []
     run: list[Token] = []
     for t in toks:
         if t.pos_ == "PROPN" or (t.ent_type_ in NAME_LABELS and t.pos_ != "NOUN" and t.is_title):
             run.append(t)
-        elif _first_name_before_person(t):
-            run = [t]  # 'Shafqat' of 'Shafqat Ali Khan' when NER starts at 'Ali'
-        else:
-            run = []
-    if run and run[-1].i < subj.i and subj.pos_ != "PROPN":
-        run = []
-    if run and run[0].i > subj.i and all(t.ent_type_ != "PERSON" for t in run):
-        run = []  # 'Minister for External Affairs': a name after the head is its complement
+            continue
+        if run:
+            runs.append(run)
+        # 'Shafqat' of 'Shafqat Ali Khan' when NER starts at 'Ali'
+        run = [t] if _first_name_before_person(t) else []
+    if run:
+        runs.append(run)
+    after = [r for r in runs if r[0].i > subj.i and any(t.ent_type_ == "PERSON" for t in r)]
+    for run in runs:
+        if run[0].i <= subj.i <= run[-1].i:
+            titled = all(t.ent_type_ != "PERSON" for t in run)  # 'U.S. Representative to ...'
+            return after[-1] if after and titled else run
+    return after[-1] if after else []
+
+
+def split_mention(span: Span, subj: Token) -> Mention:
+    """'NATO Secretary General Jens Stoltenberg' -> name [Jens, Stoltenberg], role [NATO,
+    Secretary, General]; 'the NATO chief' -> no name, role [NATO, chief]."""
+    lex = roles()
+    toks = [t for t in span if t.pos_ not in SKIP_POS and t.tag_ != "POS" and not _possessive(t)]
+    if toks and country_of_text(span.doc[toks[0].i : toks[-1].i + 1].text):
+        return Mention(toks, [], subj)  # 'the Republic of Moldova'
+    run = _head_run(toks, subj)
     if run and country_of_text(span.doc[run[0].i : run[-1].i + 1].text):
         return Mention(run, [t for t in toks if t.i < run[0].i], subj)  # 'the Russian Federation'
     # strip titles, organisations and countries from the left: they are the role
@@ -871,7 +899,7 @@ class SpeakerTable:
         if m.name:
             idx = self.named(m, span)
             ent = self.entities[idx]
-            code = _country_in_brackets(m.name[-1]) if ent.profile.kind == "person" else None
+            code = _country_after_name(m.name[-1]) if ent.profile.kind == "person" else None
             if code and not ent.international:
                 ent.profile.country = code
             for a in appos if ent.profile.kind == "person" else ():

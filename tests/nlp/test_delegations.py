@@ -193,3 +193,17 @@ def test_demonym_delegate_and_longest_country_first(ann):
     )
     assert profile_of(r, "quota was unfair").country == "BO"
     assert profile_of(r, "fund was empty").country == "GQ"
+
+
+def test_country_after_a_name(ann):
+    r = ann("Ana Ruiz of Uruguay said that the talks were useful.")
+    assert profile_of(r, "talks were useful").country == "UY"
+
+
+def test_pronoun_skips_a_person_spoken_of_in_reported_speech(ann):
+    text = (
+        "The representative of Kenya said that President Omondi had signed the accord. "
+        "He added that the border would reopen."
+    )
+    p = profile_of(ann(text), "border would reopen")
+    assert (p.kind, p.country) == ("delegation", "KE")
