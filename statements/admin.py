@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -19,17 +19,21 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from statements import services
 from statements.forms_curation import ACCEPT, read_pasted, read_upload
 from statements.models import Article, Country, Organisation, Quote, Speaker, SpeakerAlias, Topic
 from statements.nlp.names import fold
+from statements.services.annotation_queue import articles_reannotate
+from statements.services.curation import (
+    QUOTE_CORRECTABLE_FIELDS,
+    quote_errors,
+    quote_update,
+    quotes_delete,
+    span_find,
+    speakers_merge,
+)
+from statements.services.ingest import article_upload
 from statements.textio import BadArticle, content_hash
 from statements.uploads import display_name
-
-
-def article_page_url(article_id: int, quote_id: int | None = None) -> str:
-    # `/articles/<id>/` is fixed in docs/design.md; statements are anchored `#q<id>` there.
-    return f"/articles/{article_id}/" + (f"#q{quote_id}" if quote_id else "")
 
 
 @admin.register(Country)
@@ -148,7 +152,7 @@ class SpeakerAdmin(admin.ModelAdmin):
             merged = [s for s in speakers if s.pk != keep.pk]
             with transaction.atomic():  # all of the selection, or none of it
                 for speaker in merged:
-                    keep = services.speakers_merge(keep=keep, merge=speaker, user=request.user)
+                    keep = speakers_merge(keep=keep, merge=speaker, user=request.user)
             self.message_user(
                 request,
                 f"Merged {', '.join(s.name for s in merged)} into {keep.name}.",
@@ -311,7 +315,7 @@ class ArticleAdmin(admin.ModelAdmin):
         add = reverse("admin:statements_quote_add") + f"?article={obj.pk}"
         return format_html(
             '<a href="{}">Article page</a> · <a href="{}">Add a missed statement</a>',
-            article_page_url(obj.pk),
+            obj.get_absolute_url(),
             add,
         )
 
@@ -320,7 +324,7 @@ class ArticleAdmin(admin.ModelAdmin):
             return super().save_form(request, form, change)
         # A new article is stored and queued by the same service as the upload page,
         # which also records it in the audit log.
-        result = services.article_upload(
+        result = article_upload(
             text=form.article_text,
             user=request.user,
             source_name=form.cleaned_data["source_name"],
@@ -339,13 +343,11 @@ class ArticleAdmin(admin.ModelAdmin):
             super().save_related(request, form, formsets, change)
 
     def log_addition(self, request, obj, message):
-        """`services.article_upload` has logged the addition already."""
+        """`article_upload` has logged the addition already."""
 
     @admin.action(description="Retry annotation of failed articles", permissions=["change"])
     def retry_annotation(self, request, queryset):
-        queued = services.articles_reannotate(
-            articles=queryset, user=request.user, failed_only=True
-        )
+        queued = articles_reannotate(articles=queryset, user=request.user, failed_only=True)
         skipped = queryset.count() - queued
         self.message_user(
             request,
@@ -358,7 +360,7 @@ class ArticleAdmin(admin.ModelAdmin):
         description="Re-annotate (keeps verified and deleted statements)", permissions=["change"]
     )
     def reannotate(self, request, queryset):
-        queued = services.articles_reannotate(articles=queryset, user=request.user)
+        queued = articles_reannotate(articles=queryset, user=request.user)
         self.message_user(
             request,
             f"{queued} article{'s' if queued != 1 else ''} queued for re-annotation; statements "
@@ -442,7 +444,7 @@ class QuoteCorrectionForm(forms.ModelForm):
             return cleaned
         if cleaned.get("find_text", "").strip():
             try:
-                cleaned["start"], cleaned["end"] = services.span_find(
+                cleaned["start"], cleaned["end"] = span_find(
                     body=article.body, text=cleaned["find_text"], near=cleaned.get("start")
                 )
             except ValueError as exc:
@@ -459,7 +461,7 @@ class QuoteCorrectionForm(forms.ModelForm):
             mention_start=cleaned.get("mention_start"),
             mention_end=cleaned.get("mention_end"),
         )
-        for field, errors in services.quote_errors(quote=probe).items():
+        for field, errors in quote_errors(quote=probe).items():
             for error in errors:
                 self.add_error(field, error)
         return cleaned
@@ -560,7 +562,7 @@ class QuoteAdmin(admin.ModelAdmin):
     def page_link(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        return format_html('<a href="{}">View</a>', article_page_url(obj.article_id, obj.pk))
+        return format_html('<a href="{}">View</a>', obj.get_absolute_url())
 
     @admin.display(description="in the article")
     def context(self, obj):
@@ -581,10 +583,10 @@ class QuoteAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         fields = {
             name: form.cleaned_data[name]
-            for name in services.QUOTE_CORRECTABLE_FIELDS
+            for name in QUOTE_CORRECTABLE_FIELDS
             if name in form.cleaned_data
         }
-        services.quote_update(quote=obj, user=request.user, **fields)
+        quote_update(quote=obj, user=request.user, **fields)
 
     def save_related(self, request, form, formsets, change):
         # quote_update has set the countries and topics; only inlines are left (none).
@@ -592,10 +594,10 @@ class QuoteAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request, obj):
-        services.quotes_delete(quotes=[obj], user=request.user)
+        quotes_delete(quotes=[obj], user=request.user)
 
     def delete_queryset(self, request, queryset):
-        services.quotes_delete(quotes=queryset, user=request.user)
+        quotes_delete(quotes=queryset, user=request.user)
 
     def get_deleted_objects(self, objs, request):
         # A soft delete touches nothing else: do not list country and topic links.
@@ -606,7 +608,7 @@ class QuoteAdmin(admin.ModelAdmin):
     def mark_verified(self, request, queryset):
         count = 0
         for quote in queryset.select_related("article"):
-            services.quote_update(quote=quote, user=request.user)
+            quote_update(quote=quote, user=request.user)
             self.log_change(request, quote, "Marked verified.")
             count += 1
         self.message_user(request, f"{count} statement{'s' if count != 1 else ''} verified.")
@@ -638,7 +640,7 @@ class AuditLogAdmin(admin.ModelAdmin):
     @admin.display(description="object", ordering="object_repr")
     def object_link(self, obj):
         url = obj.get_admin_url()
-        if url and obj.action_flag != 3:
+        if url and obj.action_flag != DELETION:
             return format_html('<a href="{}">{}</a>', url, obj.object_repr)
         return obj.object_repr
 

@@ -1,7 +1,4 @@
-import os
-
 from django.apps import AppConfig
-from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
@@ -22,7 +19,3 @@ class StatementsConfig(AppConfig):
         from statements.datacache import connect_signals
 
         connect_signals()
-        # The pipeline (no Django imports) reads its model name from the environment; a
-        # settings module that names another model wins. Nothing loads here: the model loads
-        # lazily on first use.
-        os.environ["SPACY_MODEL"] = settings.SPACY_MODEL

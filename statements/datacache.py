@@ -42,12 +42,7 @@ def bump_data_version(**_kwargs) -> None:
 def cached[T](key: str, compute: Callable[[], T], *, timeout: int = TIMEOUT) -> T:
     """compute(), cached under `key` for the current data version."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    full_key = f"newsroom:agg:{data_version()}:{digest}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, timeout=timeout)
-    return value
+    return cache.get_or_set(f"newsroom:agg:{digest}", compute, timeout, version=data_version())
 
 
 def connect_signals() -> None:

@@ -39,34 +39,6 @@ CSV_COLUMNS = [
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def quote_row(quote: Quote) -> dict:
-    """The fixed JSON row of a statement."""
-    speaker = quote.speaker
-    article = quote.article
-    return {
-        "id": quote.pk,
-        "text": quote.text,
-        "kind": quote.kind,
-        "start": quote.start,
-        "end": quote.end,
-        "cue": quote.cue_text or None,
-        "speaker": {
-            "name": speaker.name,
-            "slug": speaker.slug,
-            "country": speaker.country_id,
-        }
-        if speaker
-        else None,
-        "article": {
-            "id": article.pk,
-            "title": article.title,
-            "published": article.published.isoformat() if article.published else None,
-        },
-        "countries": sorted(c.code for c in quote.countries.all()),
-        "topics": sorted(t.slug for t in quote.topics.all()),
-    }
-
-
 def csv_safe(value):
     """Defuse spreadsheet formulas: text cells starting with = + - @ get a leading '."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):

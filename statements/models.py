@@ -146,14 +146,6 @@ class SpeakerAlias(models.Model):
         return self.name
 
 
-class ArticleQuerySet(models.QuerySet):
-    def annotated(self) -> ArticleQuerySet:
-        return self.filter(status=Article.Status.ANNOTATED)
-
-    def pending(self) -> ArticleQuerySet:
-        return self.filter(status=Article.Status.PENDING)
-
-
 class Article(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -179,8 +171,6 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     annotated_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ArticleQuerySet.as_manager()
-
     class Meta:
         ordering = ["-published", "-created_at"]
         constraints = [
@@ -200,9 +190,6 @@ class QuoteQuerySet(models.QuerySet):
     def visible(self) -> QuoteQuerySet:
         """Statements users see: not deleted by staff."""
         return self.filter(is_deleted=False)
-
-    def by_speaker(self, slug: str) -> QuoteQuerySet:
-        return self.filter(speaker__slug=slug)
 
     def by_speaker_or_name(self, slug: str, folded: str) -> QuoteQuerySet:
         """By the speaker with this slug; when there is none, by any speaker whose folded

@@ -51,7 +51,10 @@ MORE_FILTERS = ("speaker_country", "country", "topic", "kind", "date_from", "dat
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    """URLs of the current page with some query parameters changed (None removes one)."""
+    """URLs of the current page with some query parameters changed (None removes one).
+
+    Not Django's `{% querystring %}`: the same URLs are needed in Python (the HX-Push-Url
+    header, facet and filter links built here), and the tag lives in templates only."""
 
     path: str
     params: dict[str, str]

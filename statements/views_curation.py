@@ -12,17 +12,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
-from statements import services
 from statements.forms_curation import ArticleUploadForm
 from statements.models import Article
+from statements.services.ingest import article_upload
 
 RECENT_UPLOADS = 20
 IN_PROGRESS = (Article.Status.PENDING, Article.Status.ANNOTATING)
-
-
-def article_page_url(article: Article) -> str:
-    # Fixed in docs/design.md; built here so curation does not depend on the browse views.
-    return f"/articles/{article.pk}/"
 
 
 @login_required
@@ -67,7 +62,7 @@ def _store_uploads(request: HttpRequest, form: ArticleUploadForm) -> None:
         "published": form.cleaned_data["published"],
     }
     for item in form.accepted:
-        result = services.article_upload(text=item.text, user=request.user, **details)
+        result = article_upload(text=item.text, user=request.user, **details)
         article = result.article
         if result.created:
             messages.success(
@@ -86,7 +81,7 @@ def _store_uploads(request: HttpRequest, form: ArticleUploadForm) -> None:
                     '{}: already stored as <a href="{}">article {} “{}”</a> ({}); '
                     "not stored again.",
                     item.name,
-                    article_page_url(article),
+                    article.get_absolute_url(),
                     article.pk,
                     article.title,
                     article.get_status_display().lower(),

@@ -272,12 +272,13 @@ def test_merging_speakers(admin_client, editor, article):
 
 
 def test_merged_name_resolves_to_the_kept_speaker_on_reannotation(db):
-    from statements import services
     from statements.nlp.types import SpeakerProfile
+    from statements.services.curation import speakers_merge
+    from statements.services.speakers import speaker_for_profile
 
     keep, merge = make_speaker(name="Recep Tayyip Erdoğan"), make_speaker(name="Erdogan")
-    services.speakers_merge(keep=keep, merge=merge, user=make_user(staff=True))
-    assert services.speaker_for_profile(profile=SpeakerProfile(name="Erdogan")) == keep
+    speakers_merge(keep=keep, merge=merge, user=make_user(staff=True))
+    assert speaker_for_profile(profile=SpeakerProfile(name="Erdogan")) == keep
 
 
 def test_merge_needs_two_speakers(admin_client):

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from statements import services
 from statements.models import Article, Quote, Speaker, SpeakerAlias
 from statements.nlp.types import Annotation, QuoteAnnotation, SpeakerProfile
 from statements.search import ensure_search_index, fts5_query, quote_text_search
+from statements.services.annotation_store import annotation_save_batch
 from tests.conftest import PROJECT_DIR
 
 ARTICLES = {
@@ -239,7 +239,7 @@ def test_batch_save_resolves_speakers_as_one_by_one_would():
     jens = SpeakerProfile(name="Jens Stoltenberg", aliases=["Stoltenberg"], country="NO")
     later = SpeakerProfile(name="Stoltenberg", role="NATO Secretary General")  # an alias
     kallas = SpeakerProfile(name="Kaja Kallas", role="High Representative", country="EE")
-    failures = services.annotations_save(
+    failures = annotation_save_batch(
         items=[
             (articles[0], annotation_for(articles[0], [jens], [("we agree", 0)])),
             (articles[1], annotation_for(articles[1], [later, kallas], [("we agree", 0)])),
@@ -276,9 +276,9 @@ def test_batch_save_queries_do_not_grow_with_the_batch(django_assert_max_num_que
 
     small, large = batch(0, 2), batch(100, 16)
     with django_assert_max_num_queries(30) as small_ctx:
-        assert services.annotations_save(items=small) == {}
+        assert annotation_save_batch(items=small) == {}
     with django_assert_max_num_queries(30) as large_ctx:
-        assert services.annotations_save(items=large) == {}
+        assert annotation_save_batch(items=large) == {}
     assert len(large_ctx.captured_queries) <= len(small_ctx.captured_queries) + 2
     assert Speaker.objects.count() == 54 and SpeakerAlias.objects.count() == 108
 
@@ -288,7 +288,7 @@ def test_a_bad_annotation_fails_alone_and_corrections_survive():
     good, bad = new_article("One: we agree.", 1), new_article("Two: we differ.", 2)
     wrong = annotation_for(bad, [], [("we differ", None)])
     wrong.quotes[0].text = "not the text"
-    failures = services.annotations_save(
+    failures = annotation_save_batch(
         items=[(good, annotation_for(good, [], [("we agree", None)])), (bad, wrong)]
     )
     assert list(failures) == [bad.pk]
@@ -297,7 +297,7 @@ def test_a_bad_annotation_fails_alone_and_corrections_survive():
     # Re-annotation keeps a verified statement and does not bring back a deleted one.
     kept = good.quotes.get()
     Quote.objects.filter(pk=kept.pk).update(verified=True, kind="mixed")
-    services.annotations_save(items=[(good, annotation_for(good, [], [("we agree", None)]))])
+    annotation_save_batch(items=[(good, annotation_for(good, [], [("we agree", None)]))])
     assert list(good.quotes.values_list("pk", "kind")) == [(kept.pk, "mixed")]
 
 

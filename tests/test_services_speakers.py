@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from statements import services
 from statements.models import Speaker, SpeakerAlias
 from statements.nlp.types import SpeakerProfile
+from statements.services.annotation_store import annotation_save
+from statements.services.speakers import speakers_for_profiles
 
 
 @pytest.mark.django_db
@@ -17,12 +18,12 @@ def test_role_mentions_are_not_stored_as_aliases():
         aliases=["Catarino"],
         role_mentions=["The foreign minister"],
     )
-    [person] = services.speakers_for_profiles(profiles=[minister])
+    [person] = speakers_for_profiles(profiles=[minister])
     names = set(SpeakerAlias.objects.filter(speaker=person).values_list("name", flat=True))
     assert names == {"Catarino"}
     # a later article's unresolved role phrase is nobody we can name, not the minister
     phrase = SpeakerProfile(name="The foreign minister", kind="unknown")
-    assert services.speakers_for_profiles(profiles=[phrase, minister]) == [None, person]
+    assert speakers_for_profiles(profiles=[phrase, minister]) == [None, person]
     assert Speaker.objects.count() == 1
 
 
@@ -47,7 +48,7 @@ def test_a_statement_by_someone_unnamed_keeps_the_words_but_no_speaker():
         ],
         speakers=[SpeakerProfile(name="Officials", kind="unknown")],
     )
-    services.annotation_save(article=article, annotation=annotation)
+    annotation_save(article=article, annotation=annotation)
     quote = Quote.objects.get()
     assert quote.speaker is None
     assert quote.mention_text == "Officials"

@@ -8,8 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
 
-from statements import services
 from statements.models import Article, Quote
+from statements.services import annotation_store
+from statements.services.annotation_queue import articles_reannotate
+from statements.services.curation import quote_update
+from statements.services.ingest import article_upload
 from statements.tasks import annotate_article_task
 from statements.textio import read_article
 from tests.conftest import SEED_FILE
@@ -90,13 +93,13 @@ def test_failed_annotation_is_stored_and_can_be_retried(monkeypatch):
     use_fake_pipeline(monkeypatch, fail=True)
     user = make_user(staff=True)
     text = read_article(name="a.txt", data=ARTICLE_BODY.encode(), max_bytes=10_000)
-    article = services.article_upload(text=text, user=user).article
+    article = article_upload(text=text, user=user).article
     article.refresh_from_db()
     assert article.status == Article.Status.FAILED
     assert article.error == "RuntimeError: pipeline exploded"
 
     use_fake_pipeline(monkeypatch)
-    assert services.articles_reannotate(articles=[article], user=user, failed_only=True) == 1
+    assert articles_reannotate(articles=[article], user=user, failed_only=True) == 1
     article.refresh_from_db()
     assert article.status == Article.Status.ANNOTATED
     assert article.error == ""
@@ -108,10 +111,10 @@ def test_a_save_that_fails_marks_the_article_failed(monkeypatch):
     """Not only the pipeline: any failure while saving ends in `failed`, never stuck."""
     use_fake_pipeline(monkeypatch)
 
-    def broken_save(**kwargs):
+    def broken_save(items):
         raise ValueError("span 0:3 does not match the article text")
 
-    monkeypatch.setattr(services, "annotation_save", broken_save)
+    monkeypatch.setattr(annotation_store, "_write_annotations", broken_save)
     article = make_article(status=Article.Status.PENDING)
     assert annotate_article_task.enqueue(article.pk).return_value == "failed"
     article.refresh_from_db()
@@ -125,8 +128,8 @@ def test_retry_keeps_staff_corrections(monkeypatch):
     user = make_user(staff=True)
     article = make_article(status=Article.Status.FAILED)
     kept = make_quote(article=article, text="We will keep talking,", kind="mixed")
-    services.quote_update(quote=kept, user=user)
-    services.articles_reannotate(articles=[article], user=user)
+    quote_update(quote=kept, user=user)
+    articles_reannotate(articles=[article], user=user)
     assert list(article.quotes.values_list("pk", "kind")) == [(kept.pk, "mixed")]
 
 
@@ -147,7 +150,7 @@ def test_real_worker_annotates_a_queued_upload(settings, restore_signals):
     settings.TASKS = DB_TASKS
     user = make_user(staff=True)
     text = read_article(name=SEED_FILE.name, data=SEED_FILE.read_bytes(), max_bytes=10**6)
-    article = services.article_upload(text=text, user=user).article
+    article = article_upload(text=text, user=user).article
 
     article.refresh_from_db()
     assert article.status == Article.Status.PENDING  # queued, nobody has run it yet

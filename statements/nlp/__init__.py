@@ -37,9 +37,12 @@ def _topics(topics: Sequence[TopicRule] | None) -> Sequence[TopicRule]:
     return default_topics() if topics is None else topics
 
 
-def annotate(text: str, *, topics: Sequence[TopicRule] | None = None) -> Annotation:
-    """Statements, speakers, countries and topics of one text (offsets into `text` as given)."""
-    nlp = get_nlp()
+def annotate(
+    text: str, *, topics: Sequence[TopicRule] | None = None, model: str | None = None
+) -> Annotation:
+    """Statements, speakers, countries and topics of one text (offsets into `text` as given).
+    `model` names the spaCy model (default: see `get_nlp`)."""
+    nlp = get_nlp(model)
     rules = _topics(topics)
     pieces = split_parts(text)
     docs = nlp.pipe(text[s:e] for s, e in pieces)
@@ -53,13 +56,14 @@ def annotate_many(
     topics: Sequence[TopicRule] | None = None,
     batch_size: int = 32,
     n_process: int = 1,
+    model: str | None = None,
 ) -> Iterator[tuple[Annotation, Any]]:
     """Annotate (text, context) pairs as a stream, yielding (annotation, context) in order.
 
     Long texts are cut into parts that go through `nlp.pipe` with the others; the parts of
     a text are gathered again before analysis, so memory holds one text at a time.
     """
-    nlp = get_nlp()
+    nlp = get_nlp(model)
     rules = _topics(topics)
     texts: dict[int, tuple[str, Any, int]] = {}
 

@@ -21,9 +21,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from statements import services
+    from statements.services import annotation_store
 
-    real = services._annotations_save_batch
+    real = annotation_store._write_annotations
     calls = 0
 
     def slow_save(items):
@@ -34,7 +34,7 @@ def main() -> None:
             Path(marker).write_text(",".join(str(a.pk) for a, _ in items))
             time.sleep(120)
 
-    services._annotations_save_batch = slow_save
+    annotation_store._write_annotations = slow_save
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["manage.py", *args])

@@ -8,9 +8,10 @@ import os
 import pytest
 from django.core.management import call_command
 
-from statements import nlp, services
+from statements import nlp
 from statements.models import Article, Quote
 from statements.nlp.types import Annotation, QuoteAnnotation
+from statements.services.ingest import article_ingest
 from statements.textio import BadArticle, content_hash, decode_text, html_to_text, read_article
 from tests.data.bad.corpus import TEST_MAX_BYTES, cases, disk_name, write_corpus
 
@@ -186,7 +187,7 @@ def test_a_pipeline_crash_is_pinned_on_its_article(tmp_path, capsys, monkeypatch
 def test_rerun_annotates_articles_a_killed_run_left_pending(tmp_path, capsys):
     (tmp_path / "a.txt").write_text('Talks\n\n"Yes," the envoy said.\n', encoding="utf-8")
     text = read_article(name="a.txt", data=(tmp_path / "a.txt").read_bytes(), max_bytes=10**6)
-    services.article_ingest(text=text)  # as if a run stopped right after storing it
+    article_ingest(text=text)  # as if a run stopped right after storing it
     assert ingest(tmp_path) == 0
     assert "0 new, 1 already present, 0 failed" in capsys.readouterr().out
     assert Article.objects.get().status == Article.Status.ANNOTATED

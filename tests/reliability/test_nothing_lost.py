@@ -17,8 +17,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from statements import services
 from statements.models import Article, Quote
+from statements.services import annotation_store
+from statements.services.annotation import article_annotate_queued
+from statements.services.annotation_queue import articles_requeue_stale
+from statements.services.ingest import article_ingest
 from statements.textio import read_article
 from tests.conftest import PROJECT_DIR
 
@@ -43,7 +46,7 @@ def store(folder: Path) -> list[Article]:
     articles = []
     for path in sorted(folder.iterdir()):
         text = read_article(name=path.name, data=path.read_bytes(), max_bytes=10**6)
-        articles.append(services.article_ingest(text=text).article)
+        articles.append(article_ingest(text=text).article)
     return articles
 
 
@@ -56,16 +59,16 @@ def test_an_interrupted_save_leaves_no_statements_and_stale_articles_are_requeue
 ):
     write_stories(tmp_path, 1)
     [article] = store(tmp_path)
-    real = services._annotations_save_batch
+    real = annotation_store._write_annotations
 
     def dies_after_writing(items):
         real(items)
         assert Quote.objects.filter(article=article).exists()  # written, not committed
         raise SystemExit("worker killed")  # not an Exception: nothing catches it
 
-    monkeypatch.setattr(services, "_annotations_save_batch", dies_after_writing)
+    monkeypatch.setattr(annotation_store, "_write_annotations", dies_after_writing)
     with pytest.raises(SystemExit):
-        services.article_annotate_queued(article_id=article.pk)
+        article_annotate_queued(article_id=article.pk)
     monkeypatch.undo()
 
     article.refresh_from_db()
@@ -73,12 +76,12 @@ def test_an_interrupted_save_leaves_no_statements_and_stale_articles_are_requeue
     assert not Quote.objects.filter(article=article).exists()
 
     # Too recent to call abandoned: a live worker may be on it.
-    assert services.articles_requeue_stale(older_than=dt.timedelta(minutes=10)) == 0
+    assert articles_requeue_stale(older_than=dt.timedelta(minutes=10)) == 0
     Article.objects.filter(pk=article.pk).update(
         updated_at=timezone.now() - dt.timedelta(minutes=11)
     )
     # The test settings run tasks at once, so the requeued task annotates it here.
-    assert services.articles_requeue_stale(older_than=dt.timedelta(minutes=10)) == 1
+    assert articles_requeue_stale(older_than=dt.timedelta(minutes=10)) == 1
     article.refresh_from_db()
     assert article.status == Article.Status.ANNOTATED, article.error
     assert Quote.objects.filter(article=article).count() >= 2
@@ -103,7 +106,7 @@ def test_an_interrupted_reannotation_leaves_each_article_old_or_new(tmp_path, mo
     write_stories(tmp_path, 3)
     call_command("ingest", str(tmp_path), "--no-progress")
     old = mark_old_statements()
-    real = services._annotations_save_batch
+    real = annotation_store._write_annotations
     calls = 0
 
     def dies_on_the_second(items):
@@ -113,7 +116,7 @@ def test_an_interrupted_reannotation_leaves_each_article_old_or_new(tmp_path, mo
         if calls == 2:
             raise KeyboardInterrupt  # Ctrl-C half-way
 
-    monkeypatch.setattr(services, "_annotations_save_batch", dies_on_the_second)
+    monkeypatch.setattr(annotation_store, "_write_annotations", dies_on_the_second)
     with pytest.raises(KeyboardInterrupt):
         call_command("ingest", "--reannotate", "--batch-size", "1", "--no-progress")
     monkeypatch.undo()
@@ -246,7 +249,7 @@ def test_a_worker_killed_mid_annotation_writes_nothing_and_the_article_is_done_l
     assert not Quote.objects.filter(article=article).exists()  # the kill rolled it back
     assert DBTaskResult.objects.get().status == "RUNNING"  # the queue thinks it still runs
 
-    assert services.articles_requeue_stale(older_than=dt.timedelta(0)) == 1
+    assert articles_requeue_stale(older_than=dt.timedelta(0)) == 1
     finished = manage(*worker_args, "--batch")
     assert finished.wait(timeout=90) == 0, finished.communicate()
     article.refresh_from_db()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from statements import nlp
+from statements.services.annotation import pipeline_model
 from statements.textio import BadArticle, decode_text
 
 
@@ -38,7 +39,9 @@ class Command(BaseCommand):
                     continue
                 yield text, raw
 
-        for annotation, raw in nlp.annotate_many(inputs(), batch_size=batch_size):
+        for annotation, raw in nlp.annotate_many(
+            inputs(), batch_size=batch_size, model=pipeline_model()
+        ):
             doc_id = "stdin" if raw == "-" else Path(raw).stem
             line = annotation.to_json(doc_id=doc_id, source=raw)
             self.stdout.write(json.dumps(line, ensure_ascii=False))

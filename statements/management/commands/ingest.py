@@ -11,9 +11,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries
 from tqdm import tqdm
 
-from statements import services
 from statements.dbstats import refresh_planner_statistics
 from statements.models import Article
+from statements.services.annotation import CLAIM_ANY, articles_annotate
+from statements.services.annotation_queue import articles_enqueue
+from statements.services.ingest import article_ingest
 from statements.textio import BadArticle, display_path, iter_article_paths, read_article
 
 
@@ -70,20 +72,20 @@ class Command(BaseCommand):
         self.enqueueing = options["enqueue"]
         new_articles = self.store(files, options["source"], counts)
         if options["enqueue"]:
-            queued = self.enqueue(new_articles)
+            queued = articles_enqueue(articles=new_articles)
         else:
             # Only the process that claims an article annotates it: two runs on one folder never
             # annotate an article twice, and a rerun finishes what a killed run left pending.
-            claimed = (a for a in new_articles if services.article_claim(article=a))
-            for article, error in services.articles_annotate_iter(
-                articles=claimed, batch_size=options["batch_size"], n_process=workers
+            for result in articles_annotate(
+                articles=new_articles, batch_size=options["batch_size"], workers=workers
             ):
                 # With DEBUG on, Django keeps the last 9,000 queries (bulk inserts included);
                 # a long ingest must not hold on to them.
                 reset_queries()
-                if error is not None:
-                    self.report_failure(article.title, f"annotation failed: {error}", counts)
-                    counts["new"] -= article.pk in self.created_ids
+                if result.error is not None:
+                    title, error = result.article.title, result.error
+                    self.report_failure(title, f"annotation failed: {error}", counts)
+                    counts["new"] -= result.article.pk in self.created_ids
         if counts["new"]:
             refresh_planner_statistics()
         self.stdout.write(
@@ -93,16 +95,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{queued} queued for annotation by `manage.py db_worker`")
         if counts["failed"]:
             sys.exit(1)
-
-    def enqueue(self, articles: Iterator[Article]) -> int:
-        """One task per new article; the article row is committed before its task is."""
-        from statements.tasks import annotate_article_task
-
-        queued = 0
-        for article in articles:
-            annotate_article_task.enqueue(article.pk)
-            queued += 1
-        return queued
 
     def store(self, files: list[Path], source: str, counts: dict) -> Iterator[Article]:
         """Read, validate and store each file, yielding the new articles as they are stored
@@ -124,7 +116,7 @@ class Command(BaseCommand):
             except (BadArticle, OSError) as exc:
                 self.report_failure(display_path(path), str(exc), counts, bar)
                 continue
-            result = services.article_ingest(text=text, source_name=source)
+            result = article_ingest(text=text, source_name=source)
             if result.created:
                 counts["new"] += 1
                 self.created_ids.add(result.article.pk)
@@ -158,13 +150,14 @@ class Command(BaseCommand):
             disable=not self.show_progress or total < 2,
             file=sys.stderr,
         )
-        for article, error in services.articles_annotate_iter(
-            articles=bar, batch_size=batch_size, n_process=workers
+        for result in articles_annotate(
+            articles=bar, claim_from=CLAIM_ANY, batch_size=batch_size, workers=workers
         ):
             reset_queries()
-            if error is not None:
+            if result.error is not None:
                 failed += 1
-                bar.write(self.style.ERROR(f"{article.title}: annotation failed: {error}"))
+                title, error = result.article.title, result.error
+                bar.write(self.style.ERROR(f"{title}: annotation failed: {error}"))
         self.stdout.write(f"{total - failed} re-annotated, {failed} failed")
         if failed:
             sys.exit(1)

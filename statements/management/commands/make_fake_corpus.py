@@ -17,11 +17,13 @@ from itertools import accumulate
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
+from statements.datacache import bump_data_version
 from statements.dbstats import refresh_planner_statistics
 from statements.models import Article, Country, Organisation, Quote, Speaker, SpeakerAlias, Topic
 from statements.nlp.names import fold
+from statements.services.reference import countries_load
+from statements.services.speakers import speaker_slugs
 
 FIRST_NAMES = [
     "Jens",
@@ -285,13 +287,15 @@ class Command(BaseCommand):
             Speaker,
             Organisation,
         ):
+            # A plain DELETE, not QuerySet.delete(): the cache-invalidation signals on
+            # these models make Django fetch every row to send one signal each, minutes
+            # at 100,000 statements, for a flush nobody needs notified of row by row.
             model.objects.all()._raw_delete(model.objects.db)
+        bump_data_version()
 
     def countries(self) -> list[Country]:
         if Country.objects.count() < 200:
-            from statements import services
-
-            services.countries_load()
+            countries_load()
         by_code = {c.code: c for c in Country.objects.all()}
         frequent = [by_code[c] for c in FREQUENT_COUNTRIES if c in by_code]
         rest = [c for code, c in sorted(by_code.items()) if code not in FREQUENT_COUNTRIES]
@@ -316,7 +320,6 @@ class Command(BaseCommand):
         )
         orgs = list(Organisation.objects.filter(name__in=[name for name, _ in ORGANISATIONS]))
         country_weights = _zipf_weights(len(countries), 1.1)
-        taken_slugs = set(Speaker.objects.values_list("slug", flat=True))
         seen_names: set[str] = set()
         speakers, alias_names = [], []
         while len(speakers) < n:
@@ -327,11 +330,6 @@ class Command(BaseCommand):
                     continue
             seen_names.add(name)
             key = fold(name)
-            base = slugify(key)[:200] or "speaker"
-            slug, k = base, 2
-            while slug in taken_slugs:
-                slug, k = f"{base}-{k}", k + 1
-            taken_slugs.add(slug)
             role = rng.choice(ROLES)
             kind = Speaker.Kind.PERSON
             org = rng.choice(orgs) if rng.random() < 0.15 else None
@@ -339,7 +337,6 @@ class Command(BaseCommand):
             speakers.append(
                 Speaker(
                     name=name,
-                    slug=slug,
                     kind=kind,
                     role=role,
                     country=country if org is None else None,
@@ -352,6 +349,10 @@ class Command(BaseCommand):
             if rng.random() < 0.5:
                 aliases.append(f"{first_name[0]}. {surname}")
             alias_names.append(aliases)
+        for speaker, slug in zip(
+            speakers, speaker_slugs(names=[s.name for s in speakers]), strict=True
+        ):
+            speaker.slug = slug
         speakers = Speaker.objects.bulk_create(speakers, batch_size=1000)
         aliases = []
         for speaker, names in zip(speakers, alias_names, strict=True):

@@ -8,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from statements import services
+from statements.services.annotation_queue import articles_requeue_stale
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         if older_than < 0 or every < 0:
             raise CommandError("--older-than and --every take positive numbers.")
         while True:
-            count = services.articles_requeue_stale(older_than=dt.timedelta(minutes=older_than))
+            count = articles_requeue_stale(older_than=dt.timedelta(minutes=older_than))
             if count or options["verbosity"] > 1:
                 self.stdout.write(f"{count} stale article(s) queued again for annotation")
             if not every:
