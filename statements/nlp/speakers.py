@@ -16,6 +16,7 @@ from .delegations import (
     delegation_of,
     group_kind,
     international_role,
+    is_delegate_noun,
     national_role,
     speaks_for,
 )
@@ -670,7 +671,6 @@ class SpeakerTable:
             profile = SpeakerProfile(
                 name=name,
                 kind="delegation",
-                role="Representative",
                 country=code,
                 organisation=delegation.organisation,
             )
@@ -881,11 +881,21 @@ class SpeakerTable:
         apposition names the person ('..., Ana Ruiz, said'), who then speaks for Mexico."""
         delegation = delegation_of(subj)
         if delegation is None:
-            return None
+            return self._last_delegation(subj, span)
         named = any(t.ent_type_ == "PERSON" for t in span)
         if named or any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in subj.children):
             return None  # the named person: resolved as a mention, country from the role
         return self._delegation(delegation, span.text)
+
+    def _last_delegation(self, subj: Token, span: Span) -> int | None:
+        """'The delegate added ...' with no State named: the delegation that just spoke."""
+        definite = any(t.lower_ in ("the", "that", "this") for t in span if t.i < subj.i)
+        if not (is_delegate_noun(subj) and definite and len(span) <= 3):
+            return None
+        for idx in reversed(self.history[-4:]):
+            if self.entities[idx].profile.kind == "delegation":
+                return idx
+        return None
 
     def _as_mention(self, subj: Token, span: Span) -> int | None:
         m = split_mention(span, subj)

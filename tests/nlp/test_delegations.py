@@ -207,3 +207,12 @@ def test_pronoun_skips_a_person_spoken_of_in_reported_speech(ann):
     )
     p = profile_of(ann(text), "border would reopen")
     assert (p.kind, p.country) == ("delegation", "KE")
+
+
+def test_the_delegate_is_the_delegation_that_just_spoke(ann):
+    text = (
+        "The representative of Ghana said that the budget was fair. "
+        "The delegate added that the audit should be public."
+    )
+    r = ann(text)
+    assert find(r, "audit should").speaker == find(r, "budget was fair").speaker
