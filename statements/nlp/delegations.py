@@ -118,6 +118,21 @@ def delegation_of(noun: Token) -> Delegation | None:
     return Delegation(hits[0].code, organisation, noun)
 
 
+def delegations_of(noun: Token) -> list[Delegation]:
+    """'the representatives of Chile and Peru': one delegation per country named."""
+    if noun.tag_ not in ("NNS", "NNPS"):
+        return []
+    lemma = noun.lemma_.lower()
+    if lemma not in speaker_words().delegate_nouns:
+        return []
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "for", "from"):
+            hits = countries_in([t for t in prep.subtree if t.i != prep.i])
+            codes = list(dict.fromkeys(h.code for h in hits))
+            return [Delegation(code, None, noun) for code in codes]
+    return []
+
+
 def speaks_for(noun: Token) -> Token:
     """'the representative of Venezuela, on behalf of the Non-Aligned Movement, who ...':
     a relative clause hung on the group spoken for belongs to the delegate."""

@@ -14,6 +14,7 @@ from .delegations import (
     countries_in,
     country_of_text,
     delegation_of,
+    delegations_of,
     group_kind,
     international_role,
     is_delegate_noun,
@@ -831,6 +832,12 @@ class SpeakerTable:
         """Groups: 'delegates', 'many' -> Speakers; 'Qatar and Egypt' -> that pair;
         'both countries' -> the pair that spoke last (-1: none, leave unresolved)."""
         kind = group_kind(span, subj)
+        delegations = delegations_of(subj) if kind == "speakers" else []
+        if len(delegations) > 1:  # 'the representatives of Chile and Peru'
+            members = tuple(self._delegation(d, span.text) for d in delegations)
+            names = [country_name(d.country) for d in delegations]
+            name = f"Representatives of {', '.join(names[:-1])} and {names[-1]}"
+            return self._group(name, span.text, members)
         if kind == "speakers":
             return self._group(speaker_words().group_name, span.text)
         if kind == "pair":

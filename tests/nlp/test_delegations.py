@@ -216,3 +216,15 @@ def test_the_delegate_is_the_delegation_that_just_spoke(ann):
     )
     r = ann(text)
     assert find(r, "audit should").speaker == find(r, "budget was fair").speaker
+
+
+def test_representatives_of_two_states_are_a_group_they_resolves_to(ann):
+    text = (
+        "The representatives of Chile and Peru said that the fishing rules were unfair. "
+        "They added that a review was overdue."
+    )
+    r = ann(text)
+    p = profile_of(r, "fishing rules")
+    assert p.kind == "group"
+    assert p.members == ["Representative of Chile", "Representative of Peru"]
+    assert find(r, "review was overdue").speaker == find(r, "fishing rules").speaker
