@@ -98,6 +98,8 @@ class SpeakerWords:
     international_offices: tuple[str, ...]
     national_office_heads: tuple[str, ...]
     document_nouns: frozenset[str]
+    name_particles: frozenset[str]
+    after_mention: frozenset[str]
 
 
 @cache
@@ -121,4 +123,6 @@ def speaker_words() -> SpeakerWords:
         international_offices=tuple(data["international_offices"]),
         national_office_heads=tuple(data["national_office_heads"]),
         document_nouns=frozenset(data["document_nouns"]),
+        name_particles=frozenset(data["name_particles"]),
+        after_mention=frozenset(data["after_mention"]),
     )

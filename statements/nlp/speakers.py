@@ -386,9 +386,6 @@ def _body_words(words: list[Token]) -> bool:
     )
 
 
-_NAME_PARTICLES = {"de", "la", "del", "van", "von", "al", "el", "bin", "ibn", "da", "di", "le"}
-
-
 def _short_form_of(tokens: tuple[str, ...], full: tuple[str, ...]) -> bool:
     """Whether a name is a short form of a fuller one: its surname or first name, any
     other word of a long name ('Faki' of 'Moussa Faki Mahamat'), or 'J. Smith'."""
@@ -396,7 +393,7 @@ def _short_form_of(tokens: tuple[str, ...], full: tuple[str, ...]) -> bool:
         word = tokens[0]
         if word in (full[-1], full[0]):
             return True
-        return len(full) >= 3 and word in full and word not in _NAME_PARTICLES
+        return len(full) >= 3 and word in full and word not in speaker_words().name_particles
     if len(full) == 1:
         return tokens[-1] == full[0]  # the earlier mention was the short form
     if len(tokens) < len(full) and full[-len(tokens) :] == tokens:
@@ -413,13 +410,15 @@ def _comma_subjects(subj: Token) -> list[Token]:
     return following if following and following[0].head is subj.head and nxt.pos_ == "PROPN" else []
 
 
-_AFTER_MENTION = {"in", "at", "on", "during", "after", "before", "via", "through"}
-
-
 def _trim_mention(span: Span, subj: Token) -> Span:
     """The mention without a trailing circumstance ('the ministry in a press release')."""
     for t in span:
-        if t.i > subj.i and t.dep_ == "prep" and t.head is subj and t.lower_ in _AFTER_MENTION:
+        if (
+            t.i > subj.i
+            and t.dep_ == "prep"
+            and t.head is subj
+            and t.lower_ in speaker_words().after_mention
+        ):
             return span.doc[span.start : t.i]
     return span
 
