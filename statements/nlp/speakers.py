@@ -292,6 +292,19 @@ class Mention:
     head: Token
 
 
+def _role_text(words: list[Token]) -> str:
+    """The role as the text writes it ('Norway's permanent representative to the United
+    Nations') when its words are one stretch of text; else the words joined."""
+    if not words:
+        return ""
+    doc, kept = words[0].doc, {t.i for t in words}
+    stretch = doc[words[0].i : words[-1].i + 1]
+    if all(t.i in kept or t.pos_ in ("DET", "ADP", "PART") or t.text == "-" for t in stretch):
+        return stretch.text.strip()
+    text = " ".join(t.text for t in words).replace(" 's", "'s").replace(" ’s", "’s")
+    return text.replace(" - ", "-").strip()
+
+
 def _possessive(t: Token) -> bool:
     return t.lower_ in ("'s", "’s", "'", "’")
 
@@ -588,8 +601,7 @@ class SpeakerTable:
     def _set_role(self, ent: Entity, role: list[Token]) -> None:
         self._gender_from(ent, role)
         words = [t for t in role if t.lower_ not in ("former", "the", "a", "an")]
-        text = " ".join(t.text for t in words).replace(" 's", "'s").replace(" ’s", "’s")
-        text = text.replace(" - ", "-").strip()
+        text = _role_text(words)
         if not text or fold(text) in ("mr", "mrs", "ms", "dr"):
             return
         if not ent.profile.role or len(text) > len(ent.profile.role):
