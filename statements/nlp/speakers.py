@@ -176,6 +176,14 @@ class Entity:
     members: tuple[int, ...] = ()  # a group's entities ('Qatar and Egypt')
 
 
+def _personal_name(ent: Span, words: list[str]) -> bool:
+    """A person's full name: tagged so, or capitalised words opening with a known first
+    name that NER took for an organisation ('Moussa Faki Mahamat')."""
+    if ent.label_ == "PERSON":
+        return True
+    return all(w[:1].isupper() for w in words) and first_name_gender(words[0]) is not None
+
+
 class NameVotes:
     """NER labels over all mentions of a name in the document: one label is not trusted."""
 
@@ -192,10 +200,11 @@ class NameVotes:
                     continue
                 key = fold(" ".join(words))
                 self.labels.setdefault(key, Counter())[ent.label_] += 1
-                if ent.label_ == "PERSON" and len(words) > 1:
-                    self.surnames.add(fold(words[-1]))
+                if len(words) > 1 and _personal_name(ent, words):
                     for w in words:
                         self.full_names.setdefault(fold(w), set()).add(ent)
+                if ent.label_ == "PERSON" and len(words) > 1:
+                    self.surnames.add(fold(words[-1]))
                     self.labels.setdefault(fold(words[-1]), Counter())["PERSON"] += 1
 
     def full_name(self, word: str) -> Span | None:
