@@ -743,6 +743,8 @@ class SpeakerTable:
         if any(t.like_num or t.lower_ in speaker_words().indefinite for t in span if t.i < head.i):
             return None
         head_word = fold(head.lemma_)
+        if head_word in lex.generic_bodies or head_word in speaker_words().portfolios:
+            return None  # 'the foreign office', 'the ministry': a body, not its spokesperson
         if (
             head_word not in lex.titles
             and head_word not in lex.generic_heads

@@ -228,3 +228,13 @@ def test_representatives_of_two_states_are_a_group_they_resolves_to(ann):
     assert p.kind == "group"
     assert p.members == ["Representative of Chile", "Representative of Peru"]
     assert find(r, "review was overdue").speaker == find(r, "fishing rules").speaker
+
+
+def test_a_ministry_is_not_its_spokesperson(ann):
+    text = (
+        "Foreign Office spokesperson Lina Haddad said that the envoy was recalled. "
+        "The foreign office also said that the visit was cancelled."
+    )
+    r = ann(text)
+    q = find(r, "visit was cancelled")
+    assert q.speaker is None or r.speakers[q.speaker].name != "Lina Haddad"
