@@ -15,7 +15,7 @@ from .pipeline import get_nlp, split_parts
 from .topics import TopicRule, default_topics
 from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
 
-PIPELINE_VERSION = "nlp-2"
+PIPELINE_VERSION = "nlp-3"
 
 __all__ = [
     "PIPELINE_VERSION",
