@@ -48,8 +48,40 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "acronym"]
 
 
+class TermsField(forms.CharField):
+    """A list of terms edited one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 8, "cols": 60})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        lines = (line.strip() for line in (value or "").splitlines())
+        return list(dict.fromkeys(line for line in lines if line))
+
+
+class TopicForm(forms.ModelForm):
+    keywords = TermsField(
+        label="Strong terms",
+        required=False,
+        help_text="One per line (a word or phrase): one of them in a statement tags it.",
+    )
+    weak_keywords = TermsField(
+        label="Weak terms",
+        required=False,
+        help_text="One per line: tag a statement only with a second weak term of this topic, "
+        "or this topic's strong terms in the same passage.",
+    )
+
+    class Meta:
+        model = Topic
+        fields = ["name", "slug", "keywords", "weak_keywords"]
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    form = TopicForm
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

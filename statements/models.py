@@ -47,11 +47,14 @@ class Organisation(models.Model):
 
 
 class Topic(models.Model):
-    """An editable subject; `keywords` are lemmas or phrases the pipeline matches."""
+    """An editable subject; `keywords` (strong terms: one tags a statement) and
+    `weak_keywords` (a second one, or strong terms nearby, needed) are lemmas or phrases
+    the pipeline matches."""
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100)
     keywords = models.JSONField(default=list, blank=True)
+    weak_keywords = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
     path("countries/<str:code>/", views.country_detail, name="country_detail"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("about/", views.about, name="about"),
     # Curation (staff uploads, live annotation status).
     path("upload/", views_curation.upload, name="upload"),
     path("articles/<int:pk>/status/", views_curation.article_status, name="article_status"),

@@ -496,6 +496,11 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "statements/about.html", {"title": "About"})
+
+
+@require_safe
 @cache_control(max_age=86400, public=True)
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages without a <link rel="icon"> (healthz, the

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from statements.models import Article, Country, Quote, Speaker, SpeakerAlias, Topic
-from tests.conftest import SEEDS_DIR
+from tests.conftest import SEED_FILE
 from tests.curation_factories import (
     ARTICLE_BODY,
     make_article,
@@ -181,7 +181,7 @@ def test_verified_and_deleted_statements_survive_reannotation_from_the_admin(
     admin_client, editor, monkeypatch
 ):
     """The admin's re-annotate action, with the real pipeline on the seed article."""
-    call_command("ingest", str(SEEDS_DIR), "--no-progress")
+    call_command("ingest", str(SEED_FILE), "--no-progress")
     article = Article.objects.get()
     first, second = article.quotes.order_by("position")[:2]
     # Staff correct one statement (speaker and kind) and delete another, in the admin.
@@ -466,3 +466,30 @@ def test_adding_a_speaker_in_the_admin_folds_names(admin_client):
     speaker = Speaker.objects.get()
     assert speaker.search_name == "recep tayyip erdogan"
     assert list(speaker.aliases.values_list("search_name", flat=True)) == ["erdogan"]
+
+
+# --- Topics ------------------------------------------------------------------------------
+
+
+def test_topic_terms_are_edited_one_per_line_and_reach_the_pipeline(admin_client):
+    topic = Topic.objects.get(slug="elections")
+    assert "election" in topic.keywords and "vote" in topic.weak_keywords  # defaults loaded
+    page = admin_client.get(f"/admin/statements/topic/{topic.pk}/change/")
+    assert "Weak terms" in page.text
+    response = admin_client.post(
+        f"/admin/statements/topic/{topic.pk}/change/",
+        {
+            "name": "Elections",
+            "slug": "elections",
+            "keywords": "election\n ballot box \n\nelection",
+            "weak_keywords": "vote\r\ncandidate",
+        },
+    )
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert topic.keywords == ["election", "ballot box"]
+    assert topic.weak_keywords == ["vote", "candidate"]
+    from statements.services.reference import topic_rules
+
+    rule = next(r for r in topic_rules() if r.slug == "elections")
+    assert rule.keywords == ["election", "ballot box"] and rule.weak == ["vote", "candidate"]

@@ -28,7 +28,10 @@ def reference_data(transactional_db):
         ignore_conflicts=True,
     )
     Topic.objects.bulk_create(
-        [Topic(slug=t.slug, name=t.name, keywords=list(t.keywords)) for t in default_topics()],
+        [
+            Topic(slug=t.slug, name=t.name, keywords=t.keywords, weak_keywords=t.weak)
+            for t in default_topics()
+        ],
         ignore_conflicts=True,
     )
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from statements.models import Article, Quote
-from tests.conftest import SEED_FILE, SEEDS_DIR
+from tests.conftest import SEED_FILE
 
 
 def ingest(*args, capsys=None):
@@ -19,9 +19,9 @@ def ingest(*args, capsys=None):
 
 @pytest.mark.django_db
 def test_seed_ingested_twice_is_stored_once(capsys):
-    assert ingest(SEEDS_DIR) == 0
+    assert ingest(SEED_FILE) == 0
     assert "1 new, 0 already present, 0 failed" in capsys.readouterr().out
-    assert ingest(SEEDS_DIR) == 0
+    assert ingest(SEED_FILE) == 0
     assert "0 new, 1 already present, 0 failed" in capsys.readouterr().out
     assert Article.objects.count() == 1
     article = Article.objects.get()
@@ -87,7 +87,7 @@ def test_missing_path_is_a_clear_error(tmp_path):
 
 @pytest.mark.django_db
 def test_reannotate_keeps_verified_and_deleted_statements(capsys):
-    assert ingest(SEEDS_DIR) == 0
+    assert ingest(SEED_FILE) == 0
     article = Article.objects.get()
     quotes = list(article.quotes.order_by("position"))
     verified, deleted = quotes[0], quotes[1]
@@ -108,7 +108,7 @@ def test_reannotate_keeps_verified_and_deleted_statements(capsys):
 @pytest.mark.django_db
 def test_reannotate_keeps_the_ids_of_statements_found_again(capsys):
     """Shared links (#q<id>) and exported ids survive a re-annotation."""
-    assert ingest(SEEDS_DIR) == 0
+    assert ingest(SEED_FILE) == 0
     article = Article.objects.get()
     before = dict(article.quotes.values_list("pk", "start"))
     topics_before = {

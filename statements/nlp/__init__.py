@@ -12,6 +12,7 @@ from typing import Any
 from .attribution import analyse
 from .countries import country_table, iter_countries
 from .pipeline import get_nlp, split_parts
+from .topic_tags import tag_topics
 from .topics import TopicRule, default_topics
 from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
 
@@ -47,7 +48,8 @@ def annotate(
     pieces = split_parts(text)
     docs = nlp.pipe(text[s:e] for s, e in pieces)
     parts = [(doc, s) for doc, (s, _e) in zip(docs, pieces, strict=True)]
-    return analyse(nlp, text, parts, rules)
+    # topics are tagged on the finished statements (passage fallback), not inside analyse
+    return tag_topics(nlp, text, parts, analyse(nlp, text, parts, ()), rules)
 
 
 def annotate_many(
@@ -82,5 +84,5 @@ def annotate_many(
         text, context, count = texts[n]
         if len(pending) == count:
             del texts[n]
-            yield analyse(nlp, text, pending, rules), context
+            yield tag_topics(nlp, text, pending, analyse(nlp, text, pending, ()), rules), context
             pending = []

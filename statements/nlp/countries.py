@@ -25,6 +25,8 @@ def country_table() -> dict[str, CountryInfo]:
     table: dict[str, CountryInfo] = {}
     for c in pycountry.countries:
         name = getattr(c, "common_name", None) or c.name
+        if "," in name:  # "Congo, The Democratic Republic of the": our first form reads better
+            name = (extra.get(c.alpha_2) or [getattr(c, "official_name", None) or name])[0]
         forms = [c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)]
         forms += extra.get(c.alpha_2, [])
         aliases: list[str] = []
@@ -53,6 +55,8 @@ def surface_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for info in country_table().values():
         for form in (info.name, *info.aliases):
+            if form == info.name and "," in form:
+                continue
             if "," in form:
                 continue
             index.setdefault(form, info.code)
@@ -64,3 +68,21 @@ def surface_index() -> dict[str, str]:
 def country_name(code: str) -> str:
     info = country_table().get(code)
     return info.name if info else code
+
+
+@cache
+def not_countries() -> tuple[str, ...]:
+    """Names that hold a country's name but are not the country ("New Mexico", "Gulf of
+    Guinea"): matched so that the country inside them is not."""
+    return tuple(load_data("country_aliases.json").get("_not_countries", []))
+
+
+def longest_first(mentions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Keep, of overlapping (start, end, code) mentions, the longest ("Equatorial Guinea",
+    not also "Guinea"); mentions with an empty code (not a country) are dropped after they
+    have hidden what they cover. Sorted by position."""
+    kept: list[tuple[int, int, str]] = []
+    for start, end, code in sorted(mentions, key=lambda m: (m[0] - m[1], m[0])):
+        if all(end <= s or e <= start for s, e, _ in kept):
+            kept.append((start, end, code))
+    return sorted(m for m in kept if m[2])

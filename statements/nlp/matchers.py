@@ -8,10 +8,11 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from .countries import surface_index
+from .countries import longest_first, not_countries, surface_index
 from .topics import TopicRule
 
 _COUNTRY: dict[int, PhraseMatcher] = {}
+_NOT_A_COUNTRY = "NOT_A_COUNTRY"
 _TOPIC: dict[tuple, tuple[PhraseMatcher, PhraseMatcher]] = {}
 
 
@@ -25,13 +26,15 @@ def country_matcher(nlp: Language) -> PhraseMatcher:
             by_code.setdefault(code, []).append(form)
         for code, forms in by_code.items():
             matcher.add(code, list(nlp.tokenizer.pipe(forms)))
+        matcher.add(_NOT_A_COUNTRY, list(nlp.tokenizer.pipe(not_countries())))
         _COUNTRY[id(nlp)] = matcher
     return matcher
 
 
 def country_mentions(nlp: Language, doc: Doc) -> list[tuple[int, int, str]]:
-    """(start char, end char, ISO code) for each country name, demonym or capital; names
-    inside a longer person name ('Jordan' in 'Michael Jordan') are skipped."""
+    """(start char, end char, ISO code) for each country name, demonym or capital, longest
+    first ('Equatorial Guinea' is not also Guinea; 'New Mexico' is not Mexico); names inside
+    a longer person name ('Jordan' in 'Michael Jordan') are skipped."""
     out = []
     strings = doc.vocab.strings
     for match_id, s, e in country_matcher(nlp)(doc):
@@ -41,8 +44,9 @@ def country_mentions(nlp: Language, doc: Doc) -> list[tuple[int, int, str]]:
             or (e < len(doc) and doc[e].ent_iob_ == "I")
         ):
             continue
-        out.append((span.start_char, span.end_char, strings[match_id]))
-    return out
+        code = strings[match_id]
+        out.append((span.start_char, span.end_char, "" if code == _NOT_A_COUNTRY else code))
+    return longest_first(out)
 
 
 def topic_matchers(nlp: Language, topics: Sequence[TopicRule]) -> tuple[PhraseMatcher, ...]:
@@ -72,5 +76,6 @@ def topic_mentions(
     for matcher in topic_matchers(nlp, topics):
         for match_id, s, e in matcher(doc):
             span = doc[s:e]
-            out.append((span.start_char, span.end_char, strings[match_id]))
-    return out
+            code = strings[match_id]
+        out.append((span.start_char, span.end_char, "" if code == _NOT_A_COUNTRY else code))
+    return longest_first(out)

@@ -20,7 +20,12 @@ def topics_load() -> int:
     created = 0
     for rule in nlp.default_topics():
         _, was_created = Topic.objects.get_or_create(
-            slug=rule.slug, defaults={"name": rule.name, "keywords": list(rule.keywords)}
+            slug=rule.slug,
+            defaults={
+                "name": rule.name,
+                "keywords": list(rule.keywords),
+                "weak_keywords": list(rule.weak),
+            },
         )
         created += was_created
     return created
@@ -29,6 +34,8 @@ def topics_load() -> int:
 def topic_rules() -> list[nlp.TopicRule]:
     """The topics staff edit in the admin, as the pipeline wants them."""
     return [
-        nlp.TopicRule(slug=t.slug, name=t.name, keywords=list(t.keywords))
+        nlp.TopicRule(
+            slug=t.slug, name=t.name, keywords=list(t.keywords), weak=list(t.weak_keywords)
+        )
         for t in Topic.objects.all()
     ]

@@ -30,7 +30,8 @@ def test_lowercase_us_is_not_a_country(ann):
 
 def test_default_topics_and_matching(ann):
     topics = default_topics()
-    assert 15 <= len(topics) <= 20
+    assert 15 <= len(topics) <= 25
+    assert all(t.keywords for t in topics)
     r = ann("Karin Holm said new sanctions and missile deliveries were discussed.")
     q = find(r, "sanctions")
     assert "sanctions" in q.topics
@@ -49,3 +50,22 @@ def test_fold():
     assert fold("ERDOĞAN") == fold("erdogan")
     assert fold("Jean-Yves Le Drian") == "jean yves le drian"
     assert fold("  Zoë  ") == "zoe"
+
+
+def test_countries_longest_first(ann):
+    r = ann(
+        "Karin Holm said Equatorial Guinea, Papua New Guinea and South Sudan had signed, "
+        "but not the Dominican Republic."
+    )
+    assert find(r, "Equatorial Guinea").countries == ["GQ", "PG", "SS", "DO"]
+
+
+def test_a_name_holding_a_country_is_not_that_country(ann):
+    r = ann("Karin Holm said envoys from New Mexico met Guinea's minister.")
+    assert find(r, "New Mexico").countries == ["GN"]
+
+
+def test_congo_names_are_told_apart(ann):
+    r = ann("Karin Holm said the Democratic Republic of the Congo would host the talks.")
+    assert find(r, "Congo").countries == ["CD"]
+    assert country_table()["CD"].name == "Democratic Republic of the Congo"
