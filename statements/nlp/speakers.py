@@ -239,9 +239,12 @@ def _appos_role(a: Token) -> list[Token]:
     titled = a.lower_ in roles().titles or a.lower_ in speaker_words().delegate_nouns
     if a.pos_ != "NOUN" and not (a.pos_ == "PROPN" and titled):
         return []
+    # a title's own coordination stays ('Minister of Foreign Affairs and Trade of X')
+    stops = ("relcl", "acl", "punct", "advcl") if titled else ("relcl", "acl", "punct", "cc",
+                                                               "conj", "advcl")  # fmt: skip
     words = []
     for t in a.subtree:
-        if t.i > a.i and t.dep_ in ("relcl", "acl", "punct", "cc", "conj", "advcl"):
+        if t.i > a.i and t.dep_ in stops:
             break
         if t.pos_ not in SKIP_POS:
             words.append(t)

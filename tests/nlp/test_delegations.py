@@ -238,3 +238,12 @@ def test_a_ministry_is_not_its_spokesperson(ann):
     r = ann(text)
     q = find(r, "visit was cancelled")
     assert q.speaker is None or r.speakers[q.speaker].name != "Lina Haddad"
+
+
+def test_coordinated_portfolios_keep_the_country_of_the_title(ann):
+    r = ann(
+        "Ines Berg, Minister of Foreign Affairs and Trade of Iceland, said that the fishing "
+        "talks would resume."
+    )
+    p = profile_of(r, "fishing talks")
+    assert (p.name, p.country) == ("Ines Berg", "IS")
