@@ -5,6 +5,9 @@
 real URL stack with Django's test client: a few warm-up requests, then REQUESTS timed
 ones, and one more inside CaptureQueriesContext to count queries. Prints one JSON object:
 {"SIZE": {"page": {"p50_ms", "p95_ms", "queries", ...}}}.
+
+BENCH_PAGES=relations,relation_pair times only those pages; BENCH_CACHE=dummy turns the
+cache off (every cached aggregate computed on every request).
 """
 
 from __future__ import annotations
@@ -26,13 +29,22 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
+from django.db.models import Count, F, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from statements.models import Article, Country, Quote, Speaker, Topic  # noqa: E402
+from statements.models import (  # noqa: E402
+    Article,
+    Country,
+    Quote,
+    RelationTally,
+    Speaker,
+    Topic,
+)
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
+# Only these pages (comma-separated names, e.g. "relations,relation_pair"); all when empty.
+PAGES = set(filter(None, os.environ.get("BENCH_PAGES", "").split(",")))
 WARMUP = 3
 EXPORT_ROWS = 10_000
 
@@ -71,6 +83,13 @@ def page_urls() -> dict[str, list[str]]:
     total = visible.count()
     since = dates[min(EXPORT_ROWS, total) - 1] if total else None
     export = "/?format=csv" if total <= EXPORT_ROWS else f"/?format=csv&date_from={since}"
+    pairs = (
+        RelationTally.objects.exclude(source="")
+        .exclude(target="")
+        .exclude(source=F("target"))
+        .order_by("-statements")
+        .values_list("source", "target")[:5]
+    )
     return {
         "list": ["/", "/?page=2", "/?page=40"],
         "list_speaker": [f"/?speaker={s}" for s in speakers],
@@ -81,6 +100,14 @@ def page_urls() -> dict[str, list[str]]:
         "speaker_page": [f"/speakers/{s}/" for s in speakers],
         "article_page": [f"/articles/{pk}/" for pk in articles],
         "export_csv_10k": [export],
+        "relations": ["/relations/", "/relations/?size=40", "/relations/?rows=US,TR,RU"],
+        "relations_filtered": [
+            f"/relations/?topic={topics[0]}",
+            "/relations/?kind=direct",
+            f"/relations/?date_from={since or '2026-01-01'}",
+            "/relations/?q=sanctions",
+        ],
+        "relation_pair": [f"/relations/{s.lower()}/{t.lower()}/" for s, t in pairs],
     }
 
 
@@ -88,6 +115,8 @@ def time_pages() -> dict:
     client = Client()
     results = {}
     for name, urls in page_urls().items():
+        if PAGES and name not in PAGES:
+            continue
         for url in urls:
             for _ in range(WARMUP):
                 status, size = fetch(client, url)
@@ -130,6 +159,8 @@ def main() -> None:
     # As in production (no debug query log), but reachable by the test client.
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    if os.environ.get("BENCH_CACHE") == "dummy":  # cold: every aggregate computed per request
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     call_command("migrate", verbosity=0)
     out = {}
     for size in sizes:

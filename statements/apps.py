@@ -10,12 +10,21 @@ def _repair_search_index(sender, using, **kwargs):
     ensure_search_index(connections[using])
 
 
+def _repair_relation_triggers(sender, using, **kwargs):
+    from django.db import connections
+
+    from statements.relations_tally import ensure_triggers
+
+    ensure_triggers(connections[using])
+
+
 class StatementsConfig(AppConfig):
     name = "statements"
     verbose_name = "Statements"
 
     def ready(self):
         post_migrate.connect(_repair_search_index, sender=self)
+        post_migrate.connect(_repair_relation_triggers, sender=self)
         from statements.datacache import connect_signals
 
         connect_signals()

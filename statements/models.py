@@ -296,3 +296,21 @@ class Quote(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#q{self.pk}"
+
+
+class RelationTally(models.Model):
+    """Visible statements by speakers of `source` that mention `target`, for every pair;
+    `source` is '' when the speaker has no country. Written only by database triggers
+    (statements/relations_tally.py), read by the relations pages."""
+
+    source = models.CharField(max_length=2, blank=True)
+    target = models.CharField(max_length=2)
+    statements = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="relation_tally_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source or '?'} → {self.target}: {self.statements}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from statements import views, views_curation
+from statements import views, views_curation, views_relations
 
 app_name = "statements"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
     path("countries/<str:code>/", views.country_detail, name="country_detail"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("relations/", views_relations.relations, name="relations"),
+    path(
+        "relations/<str:source>/<str:target>/",
+        views_relations.relation_pair,
+        name="relation_pair",
+    ),
     path("about/", views.about, name="about"),
     # Curation (staff uploads, live annotation status).
     path("upload/", views_curation.upload, name="upload"),

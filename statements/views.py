@@ -32,15 +32,16 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from statements import exports, selectors
+from statements import exports, selectors, selectors_relations
 from statements.charts import months_chart
+from statements.feeds import FEED_SIZE, FeedPage, feed_response
 from statements.forms import QuoteFilterForm, SpeakerSearchForm
 from statements.highlight import Mark, highlight
 from statements.models import Country, Quote, Topic
 from statements.nlp.names import fold
 from statements.selectors import FACETS, QuoteFilters
 
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", "atom")
 # Both change what the same URL answers: a fragment, or the whole page.
 HTMX_VARY = ("HX-Request", "HX-History-Restore-Request")
 # Larger ids cannot be in the table, and some databases reject them outright.
@@ -230,7 +231,9 @@ def _browse(
 ) -> HttpResponse:
     fmt = request.GET.get("format", "")
     if fmt and fmt not in FORMATS:
-        return JsonResponse({"errors": {"format": ["Use format=csv or format=json."]}}, status=400)
+        return JsonResponse(
+            {"errors": {"format": ["Use format=csv, format=json or format=atom."]}}, status=400
+        )
     countries = selectors.country_choices()
     topics = selectors.topic_choices()
     form = QuoteFilterForm(request.GET, countries=countries, topics=topics, fixed=page.fixed)
@@ -278,11 +281,6 @@ def _browse(
 
     params = {k: v for k, v in filters.params().items() if k not in page.fixed}
     links = Links(request.path, params | page.extra_params)
-    results = Paginator(quotes, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
-    facets = selectors.quote_facets(
-        queryset=selectors.quote_filter(filters=filters),
-        names=tuple(name for name in FACETS if name not in page.fixed),
-    )
     speaker = match.speaker if match else None
     active = _describe(
         filters,
@@ -292,8 +290,23 @@ def _browse(
         countries=country_names,
         topics=topic_names,
     )
+    title = _title(page.base_title, active, list_page=list_page)
+    if fmt == "atom":
+        feed = FeedPage(
+            title=title,
+            link=links.url(),
+            feed_url=links.url(format="atom"),
+            statements=quotes[:FEED_SIZE],
+        )
+        return feed_response(request, page=feed)
+    results = Paginator(quotes, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
+    facets = selectors.quote_facets(
+        queryset=selectors.quote_filter(filters=filters),
+        names=tuple(name for name in FACETS if name not in page.fixed),
+    )
     context |= {
-        "title": _title(page.base_title, active, list_page=list_page),
+        "title": title,
+        "feed_url": links.url(format="atom"),
         "page": results,
         "filters": filters,
         "active_filters": active,
@@ -436,6 +449,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
             "section_counts": counts,
             "by_url": section_url(tabs, "by", speaker_country=None),
             "about_url": section_url(tabs, "about", country=None),
+            "relations": selectors_relations.country_relations(code=country.code),
         }
 
     page = BrowsePage(

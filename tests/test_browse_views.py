@@ -778,7 +778,7 @@ PAGES_AND_QUERIES = [
     # the best speakers), + 1 on PostgreSQL (one trigram query).
     ("/?speaker=persn+1", 15),
     ("/speakers/person-1/", 16),
-    ("/countries/tr/", 13),
+    ("/countries/tr/", 14),  # + 1: the pairs it talks about and is talked about in
     ("/topics/defence/", 11),
     ("/speakers/?q=person", 1),
 ]

@@ -329,3 +329,28 @@ def test_phone_folds_the_less_used_filters(live_server, page, statements, consol
     page.goto(live_server.url + "/?topic=sanctions")
     expect(page.get_by_label("Topic")).to_be_visible()
     expect(toggle).to_have_accessible_name("Fewer filters (1)")
+
+
+def test_relations_cell_leads_to_the_filtered_list(live_server, page, statements, console_errors):
+    page.goto(live_server.url + "/relations/")
+    table = page.get_by_role("table")
+    expect(table.get_by_role("columnheader", name="Türkiye")).to_be_visible()
+    cell = table.get_by_role("link", name=re.compile(r"^Norway about Türkiye: 1 statement$"))
+    cell.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/\?speaker_country=NO&country=TR$"))
+    expect(page.locator("#results .quote")).to_have_count(1)
+    expect(page.locator("#results .quote blockquote")).to_contain_text("S-400")
+
+
+def test_relations_on_a_phone_lists_the_busiest_pairs(live_server, page, statements):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/relations/")
+    expect(page.get_by_role("table")).to_be_hidden()
+    pair = page.get_by_role("link", name=re.compile("Norway about Türkiye"))
+    expect(pair).to_be_visible()
+    pair.click()
+    expect(page).to_have_url(re.compile(r"/relations/no/tr/$"))
+    expect(page.locator("#results .quote")).to_have_count(1)
+    page.get_by_role("link", name=re.compile("The other way round")).click()
+    expect(page).to_have_url(re.compile(r"/relations/tr/no/$"))

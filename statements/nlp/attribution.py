@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
-from .cues import candidates, cue_forms, cue_lemma, mention_span, subject_of
+from .continuations import continuations, is_meeting_coverage
+from .cues import Candidate, candidates, cue_forms, cue_lemma, mention_span, stance_only, subject_of
 from .delegations import home_country, is_delegate_noun
+from .headlines import headline_candidates
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
 from .speakers import SpeakerTable
@@ -139,8 +142,8 @@ def _window_cue(toks: list[Token], trailing: bool, lq: SpanIndex) -> Token | Non
         if t.is_punct or t.is_space:
             continue
         lemma = cue_lemma(t)
-        if lemma is None or t.pos_ not in ("VERB", "AUX"):
-            continue
+        if lemma is None or t.pos_ not in ("VERB", "AUX") or stance_only(lemma):
+            continue  # 'made', 'raised' are cues only with their stance noun
         if _speaker_token(t, lq) is None:
             continue
         found.append(t)
@@ -162,13 +165,17 @@ def analyse(
     countries: list[tuple[int, int, str]] = []
     topic_hits: list[tuple[int, int, str]] = []
 
+    meeting = is_meeting_coverage(text)
     for doc, off in parts:
         end = off + len(doc.text)
         local_quotes = [q for q in quotes if off <= q.open < end]
-        statements += _part_statements(doc, off, local_quotes, paras, headline_end - off)
+        found = _part_statements(doc, off, local_quotes, paras, headline_end - off)
+        if meeting:
+            found += _continuations(doc, off, found, paras, headline_end - off)
+        statements += found
         used = {s.subj.i for s in statements if s.subj is not None and s.offset == off}
         subjects += _named_subjects(doc, off, used, local_quotes)
-        countries += [(s + off, e + off, c) for s, e, c in country_mentions(nlp, doc)]
+        countries += [(s + off, e + off, c) for s, e, c in country_mentions(doc)]
         if topics:
             topic_hits += [(s + off, e + off, c) for s, e, c in topic_mentions(nlp, doc, topics)]
 
@@ -209,88 +216,161 @@ def _named_subjects(
     ]
 
 
+class LocalQuote(NamedTuple):
+    """A quoted passage in the offsets of one part (see `quotes.QuoteSpan`)."""
+
+    start: int  # content start
+    end: int  # content end
+    open: int  # opening mark
+    close: int | None  # closing mark, None when unbalanced
+
+    @property
+    def mark_or_end(self) -> int:
+        """The closing mark, or the end of the words when there is none."""
+        return self.end if self.close is None else self.close
+
+    @property
+    def outer_end(self) -> int:
+        """Just after the closing mark, or the end of the words when there is none."""
+        return self.end if self.close is None else self.close + 1
+
+
+@dataclass
+class _Part:
+    """One parsed part of the text and what its statements have used up so far."""
+
+    doc: Doc
+    off: int  # char offset of the part in the whole text
+    quotes: SpanIndex  # of LocalQuote
+    paras: Paragraphs
+    text: str = ""  # Doc.text joins every token: built once, never per quote
+    starts: list[int] = field(default_factory=list)  # char offset of each token
+    used_quotes: set[int] = field(default_factory=set)
+    used_cues: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.text = self.doc.text
+        self.starts = [t.idx for t in self.doc]
+
+    def statement(self, s: int, e: int, kind: str, cue: tuple[int, int] | None, subj, **kw):
+        """A Statement from local offsets."""
+        off = self.off
+        cue_span = None if cue is None else (cue[0] + off, cue[1] + off)
+        return Statement(s + off, e + off, kind, cue_span, subj, off, **kw)
+
+
+def _continuations(
+    doc: Doc, off: int, found: list[Statement], paras: Paragraphs, headline_end: int
+) -> list[Statement]:
+    """Sentences that carry on the reported speech before them: same speaker (inherited)."""
+    reported = [(st.start - off, st.end - off) for st in found if st.cue is not None]
+    spans = continuations(doc, reported, lambda pos: paras.index(pos + off), headline_end)
+    return [
+        Statement(s + off, e + off, "indirect", None, None, off, inherit=True) for s, e in spans
+    ]
+
+
 def _part_statements(
     doc: Doc, off: int, quotes: list[QuoteSpan], paras: Paragraphs, headline_end: int
 ) -> list[Statement]:
-    starts = [t.idx for t in doc]
-    text = doc.text  # Doc.text joins every token: build it once, never per quote
-    # local quote spans: (content start, content end, opening mark, closing mark or None)
     lq = SpanIndex(
-        (q.start - off, q.end - off, q.open - off, None if q.close is None else q.close - off)
+        LocalQuote(
+            q.start - off, q.end - off, q.open - off, None if q.close is None else q.close - off
+        )
         for q in quotes
     )
-    out: list[Statement] = []
-    used_quotes: set[int] = set()
-    used_cues: set[int] = set()
-    out += _colon_lines(doc, text, lq, used_quotes, off)
-    taken = SpanIndex((st.start - off, st.end - off, 0, None) for st in out)
-    for cand in candidates(doc, max(headline_end, 0)):
-        s, e = cand.start, cand.end
-        cue_pos = cand.cue.idx
-        if lq.containing(cue_pos) or taken.containing(cue_pos):
-            continue  # an attribution nested in quoted speech
-        subj = cand.subject
-        if subj is None and cand.via != "noun":
-            continue
-        if subj is not None and lq.containing(subj.idx):
-            subj = _speaker_token(cand.cue, lq)  # the parser took a word of the quote
-            if subj is None:
-                continue
-        kind = "indirect"
-        for k in lq.overlapping(s, e):
-            qs, qe, qclose = lq[k][0], lq[k][1], lq[k][3]
-            us, ue = min(s, qs), max(e, qe)
-            outside = _WORDS.findall(text[us:qs] + " " + text[qe:ue])
-            if not outside:  # the clause is the quote
-                s, e, kind = qs, qe, "direct"
-            else:  # words of the reporter around quoted words ('that "..."' included)
-                if qclose is not None and e <= qclose:
-                    ue = qclose + 1  # content ending inside the quote takes its closing mark
-                s, e, kind = us, ue, "mixed"
-            used_quotes.add(k)
-        if kind == "direct":
-            # the other part of a quote interrupted by its cue ('"A," she said, "B."')
-            s, e = _merge_interrupted(text, lq, used_quotes, cand.cue.idx, s, e)
-        out.append(
-            Statement(s + off, e + off, kind, (cand.cue_start + off, cand.cue_end + off), subj, off)
-        )
-        used_cues.add(cand.cue.i)
-    for k in range(len(lq)):
-        if k in used_quotes:
-            continue
-        st = _quote_statement(doc, text, starts, lq, k, used_quotes, used_cues, off, paras)
+    part = _Part(doc, off, lq, paras)
+    out = _colon_lines(part)
+    taken = SpanIndex((st.start - off, st.end - off) for st in out)
+    found = candidates(doc, max(headline_end, 0))
+    if headline_end > 0:
+        in_headline = {c.cue.i for c in found if c.cue.idx < headline_end}
+        found += headline_candidates(doc, headline_end, in_headline)
+    for cand in found:
+        st = _candidate_statement(part, cand, taken)
         if st is not None:
             out.append(st)
+            part.used_cues.add(cand.cue.i)
+    for k in range(len(lq)):
+        if k not in part.used_quotes:
+            st = _quote_statement(part, k)
+            if st is not None:
+                out.append(st)
     return out
 
 
-def _colon_lines(doc: Doc, text: str, lq: list, used: set[int], off: int) -> list:
+def _candidate_statement(part: _Part, cand: Candidate, taken: SpanIndex) -> Statement | None:
+    """The statement of a cue candidate, its content widened over the quotes it touches."""
+    lq = part.quotes
+    if lq.containing(cand.cue.idx) or taken.containing(cand.cue.idx):
+        return None  # an attribution nested in quoted speech
+    subj = cand.subject
+    if subj is None and cand.via != "noun":
+        return None
+    if subj is not None and lq.containing(subj.idx):
+        subj = _speaker_token(cand.cue, lq)  # the parser took a word of the quote
+        if subj is None:
+            return None
+    s, e, kind = _with_quotes(part, cand.start, cand.end)
+    if kind == "direct":
+        # the other part of a quote interrupted by its cue ('"A," she said, "B."')
+        s, e = _merge_interrupted(part, cand.cue.idx, s, e)
+    st = part.statement(s, e, kind, (cand.cue_start, cand.cue_end), subj)
+    if cand.mention is not None and subj is cand.subject:
+        st.subj_span = cand.mention
+    return st
+
+
+def _with_quotes(part: _Part, s: int, e: int) -> tuple[int, int, str]:
+    """Content [s, e) and its kind once the quotes it overlaps are taken in: the quote itself
+    (direct) or the reporter's words around quoted words (mixed)."""
+    kind = "indirect"
+    text, lq = part.text, part.quotes
+    for k in lq.overlapping(s, e):
+        q = lq[k]
+        us, ue = min(s, q.start), max(e, q.end)
+        outside = _WORDS.findall(text[us : q.start] + " " + text[q.end : ue])
+        if not outside:  # the clause is the quote
+            s, e, kind = q.start, q.end, "direct"
+        else:  # words of the reporter around quoted words ('that "..."' included)
+            if q.close is not None and e <= q.close:
+                ue = q.close + 1  # content ending inside the quote takes its closing mark
+            s, e, kind = us, ue, "mixed"
+        part.used_quotes.add(k)
+    return s, e, kind
+
+
+def _colon_lines(part: _Part) -> list[Statement]:
     """'MORALES: Well, ...' (transcripts) and 'Okafor: Talks must resume ...' (headlines): a
     short capitalised name, a colon, and the rest of the line as what was said."""
     out = []
+    doc, text = part.doc, part.text
     for line in re.finditer(r"[^\n]+", text):
         m = _COLON_LINE.match(text, line.start(), line.end())
         if m is None:
             continue
         name = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
-        if name is None:
-            continue
-        upper = m.group("name").isupper() and len(m.group("name")) > 2
-        named = all(t.ent_type_ in ("PERSON", "ORG") for t in name)
-        if not (upper or (named and all(t.pos_ in ("PROPN", "NOUN") for t in name))):
+        if name is None or not _speaker_label(m.group("name"), name):
             continue
         b_start, b_end = m.start("body"), m.end("body")
         while b_end > b_start and text[b_end - 1] in ' \t."”’':
             b_end -= 1
         if b_end - b_start < 10:
             continue
-        used.update(lq.overlapping(b_start, b_end))
+        part.used_quotes.update(part.quotes.overlapping(b_start, b_end))
         colon = m.end("name") + text[m.end("name") : m.start("body")].index(":")
-        st = Statement(b_start + off, b_end + off, "direct", (colon + off, colon + 1 + off),
-                       name.root, off)  # fmt: skip
+        st = part.statement(b_start, b_end, "direct", (colon, colon + 1), name.root)
         st.subj_span = (name.start, name.end)
         out.append(st)
     return out
+
+
+def _speaker_label(label: str, name: Span) -> bool:
+    """Whether the words before a colon name a speaker: capitals ('MORALES') or a name."""
+    if label.isupper() and len(label) > 2:
+        return True
+    named = all(t.ent_type_ in ("PERSON", "ORG") for t in name)
+    return named and all(t.pos_ in ("PROPN", "NOUN") for t in name)
 
 
 def _joins(text: str, q1_end: int, close: int, next_open: int, cue_at: int) -> bool:
@@ -315,111 +395,118 @@ def _joins(text: str, q1_end: int, close: int, next_open: int, cue_at: int) -> b
     return gap.rstrip()[-1:] in (",", ":", ".", "!", "?", ";")
 
 
-def _merge_interrupted(
-    text: str, lq: list, used: set[int], cue_at: int, s: int, e: int
-) -> tuple[int, int]:
+def _merge_interrupted(part: _Part, cue_at: int, s: int, e: int) -> tuple[int, int]:
     """Extend a direct statement [s, e) over the quote just before or after its cue."""
-    own = [k for k in lq.overlapping(s, e) if lq[k][0] >= s and lq[k][1] <= e]
+    lq, used, text = part.quotes, part.used_quotes, part.text
+    own = [k for k in lq.overlapping(s, e) if lq[k].start >= s and lq[k].end <= e]
     if not own:
         return s, e
     first, last = own[0], own[-1]
-    close = lq[last][3] if lq[last][3] is not None else lq[last][1]
     if last + 1 < len(lq) and last + 1 not in used:
         nxt = lq[last + 1]
-        if _joins(text, lq[last][1], close, nxt[2], cue_at):
+        if _joins(text, lq[last].end, lq[last].mark_or_end, nxt.open, cue_at):
             used.add(last + 1)
-            return s, nxt[1]
+            return s, nxt.end
     if first > 0 and first - 1 not in used:
         prev = lq[first - 1]
-        prev_close = prev[3] if prev[3] is not None else prev[1]
-        if _joins(text, prev[1], prev_close, lq[first][2], cue_at):
+        if _joins(text, prev.end, prev.mark_or_end, lq[first].open, cue_at):
             used.add(first - 1)
-            return prev[0], e
+            return prev.start, e
     return s, e
 
 
-def _quote_statement(
-    doc: Doc,
-    text: str,
-    starts: list[int],
-    lq: list,
-    k: int,
-    used_quotes: set[int],
-    used_cues: set[int],
-    off: int,
-    paras: Paragraphs,
-) -> Statement | None:
-    qs, qe, qopen, qclose = lq[k]
-    close = qclose + 1 if qclose is not None else qe
-    line_end = _line_end(text, close)
-    # '"..." ― Name' at the end of a line: collected reactions, tweets
-    dash = _DASH_SOURCE.match(text, close, line_end)
-    if dash is not None and dash.end(1) - dash.start(1) > 1:
-        name = doc.char_span(dash.start(1), dash.end(1), alignment_mode="expand")
-        if name is not None and any(t.is_alpha and t.is_title for t in name):
-            used_quotes.add(k)
-            cue_at = dash.start() + len(dash.group()) - len(dash.group().lstrip())
-            st = Statement(qs + off, qe + off, "direct", (cue_at + off, cue_at + 1 + off),
-                           name.root, off)  # fmt: skip
-            st.subj_span = (name.start, name.end)
-            return st
-    # trailing cue: '"...," she said' up to the next quote, sentence or paragraph end
-    nxt = lq[k + 1][2] if k + 1 < len(lq) else len(text)
-    stop = min(nxt, line_end)
+def _quote_statement(part: _Part, k: int) -> Statement | None:
+    """A quote no cue clause reached: a dash source after it, a cue after it or before it,
+    else (standing as its own sentence) the speaker of the passage."""
+    st = _dash_statement(part, k)
+    if st is not None:
+        return st
+    q = part.quotes[k]
+    found = _trailing_cue(part, k) or _leading_cue(part, k)
+    if found is not None:
+        cue, subj, end = found
+        part.used_cues.add(cue.i)
+        part.used_quotes.add(k)
+        cue_span = (cue.idx, cue.idx + len(cue))
+        return part.statement(q.start, end, "direct", cue_span, subj)
+    # no cue: a quote standing as its own sentence takes the speaker of the passage
+    before = _char_before(part.text, q.open)
+    standalone = before == "" or before in '.!?:\n”"’'
+    if not standalone or len(part.text[q.start : q.end].split()) < MIN_NOCUE_WORDS:
+        return None
+    part.used_quotes.add(k)
+    return part.statement(q.start, q.end, "direct", None, None, inherit=True)
+
+
+def _dash_statement(part: _Part, k: int) -> Statement | None:
+    """'"..." ― Name' at the end of a line: collected reactions, tweets."""
+    q, text = part.quotes[k], part.text
+    close = q.outer_end
+    dash = _DASH_SOURCE.match(text, close, _line_end(text, close))
+    if dash is None or dash.end(1) - dash.start(1) <= 1:
+        return None
+    name = part.doc.char_span(dash.start(1), dash.end(1), alignment_mode="expand")
+    if name is None or not any(t.is_alpha and t.is_title for t in name):
+        return None
+    part.used_quotes.add(k)
+    cue_at = dash.start() + len(dash.group()) - len(dash.group().lstrip())
+    st = part.statement(q.start, q.end, "direct", (cue_at, cue_at + 1), name.root)
+    st.subj_span = (name.start, name.end)
+    return st
+
+
+def _trailing_cue(part: _Part, k: int) -> tuple[Token, Token, int] | None:
+    """'"...," she said' up to the next quote, sentence or paragraph end: (cue, speaker,
+    content end), the content running over the next quote when the cue interrupts one."""
+    lq, text = part.quotes, part.text
+    q = lq[k]
+    close = q.outer_end
+    nxt = lq[k + 1].open if k + 1 < len(lq) else len(text)
+    stop = min(nxt, _line_end(text, close))
     ends = sentence_ends(text, close, stop)
     win_end = ends[0] + 1 if ends else stop
-    last_char = text[qs:qe].rstrip(" \t'’\"")[-1:]  # the end of the words, inner marks aside
-    cue = None
-    if last_char in (",", "?", "!", "—", "–", "-", ":") or text[close:win_end].lstrip()[:1] in (
-        ",", "—", "–",
-    ):  # fmt: skip
-        cue = _window_cue(_tokens_in(doc, starts, close, win_end), True, lq)
-    if cue is not None and cue.i in used_cues:
-        cue = None
-    subj = None
-    if cue is not None:
-        subj = _speaker_token(cue, lq)
-        if subj is None or subj.idx < close:
-            cue = None
-    interrupted_end = None
-    if cue is not None and k + 1 < len(lq) and _joins(text, qe, close, nxt, cue.idx):
-        interrupted_end = lq[k + 1][1]
-    if cue is None:
-        # leading cue: 'He said: "..."' in the sentence before the opening mark
-        para_start = paras.starts[paras.index(qopen + off)] - off
-        prev_close = max(para_start, 0, lq[k - 1][1] if k > 0 else 0)
-        lead_ends = sentence_ends(text, prev_close, qopen)
-        lead_start = lead_ends[-1] + 1 if lead_ends and lead_ends[-1] + 2 < qopen else prev_close
-        lead = text[lead_start:qopen].rstrip()
-        if lead and lead[-1] not in ".!?":
-            cue = _window_cue(_tokens_in(doc, starts, lead_start, qopen), False, lq)
-        elif not lead and para_start > 0:
-            prev = text[max(0, para_start - 400) : para_start].rstrip()
-            if prev.endswith(":"):
-                a = max(0, para_start - 400) + prev.rfind("\n") + 1
-                cue = _window_cue(_tokens_in(doc, starts, a, para_start), False, lq)
-        if cue is not None and cue.i in used_cues:
-            cue = None
-        if cue is not None:
-            subj = _speaker_token(cue, lq)
-            if subj is None or subj.idx >= qopen:
-                cue = None
-    if cue is not None:
-        used_cues.add(cue.i)
-        end = qe
-        if interrupted_end is not None:
-            used_quotes.add(k + 1)
-            end = interrupted_end
-        used_quotes.add(k)
-        cue_span = (cue.idx + off, cue.idx + len(cue) + off)
-        return Statement(qs + off, end + off, "direct", cue_span, subj, off)
-    # no cue: a quote standing as its own sentence takes the speaker of the passage
-    before = _char_before(text, qopen)
-    standalone = before == "" or before in '.!?:\n”"’'
-    if not standalone or len(text[qs:qe].split()) < MIN_NOCUE_WORDS:
+    last_char = text[q.start : q.end].rstrip(" \t'’\"")[-1:]  # inner marks aside
+    comma_after = text[close:win_end].lstrip()[:1] in (",", "—", "–")
+    if last_char not in (",", "?", "!", "—", "–", "-", ":") and not comma_after:
         return None
-    used_quotes.add(k)
-    return Statement(qs + off, qe + off, "direct", None, None, off, inherit=True)
+    cue = _window_cue(_tokens_in(part.doc, part.starts, close, win_end), True, lq)
+    if cue is None or cue.i in part.used_cues:
+        return None
+    subj = _speaker_token(cue, lq)
+    if subj is None or subj.idx < close:
+        return None
+    if k + 1 < len(lq) and _joins(text, q.end, close, nxt, cue.idx):
+        part.used_quotes.add(k + 1)
+        return cue, subj, lq[k + 1].end
+    return cue, subj, q.end
+
+
+def _leading_cue(part: _Part, k: int) -> tuple[Token, Token, int] | None:
+    """'He said: "..."' in the sentence before the opening mark, or a line ending with a
+    colon before the quote's paragraph: (cue, speaker, content end)."""
+    lq, text, off = part.quotes, part.text, part.off
+    q = lq[k]
+    para_start = part.paras.starts[part.paras.index(q.open + off)] - off
+    prev_close = max(para_start, 0, lq[k - 1].end if k > 0 else 0)
+    lead_ends = sentence_ends(text, prev_close, q.open)
+    lead_start = lead_ends[-1] + 1 if lead_ends and lead_ends[-1] + 2 < q.open else prev_close
+    lead = text[lead_start : q.open].rstrip()
+    window = None
+    if lead and lead[-1] not in ".!?":
+        window = (lead_start, q.open)
+    elif not lead and para_start > 0:
+        prev = text[max(0, para_start - 400) : para_start].rstrip()
+        if prev.endswith(":"):
+            window = (max(0, para_start - 400) + prev.rfind("\n") + 1, para_start)
+    if window is None:
+        return None
+    cue = _window_cue(_tokens_in(part.doc, part.starts, *window), False, lq)
+    if cue is None or cue.i in part.used_cues:
+        return None
+    subj = _speaker_token(cue, lq)
+    if subj is None or subj.idx >= q.open:
+        return None
+    return cue, subj, q.end
 
 
 def _drop_nested(statements: list[Statement]) -> list[Statement]:

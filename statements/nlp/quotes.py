@@ -75,70 +75,91 @@ def _closes_single(text: str, i: int) -> bool:
     return not before.isspace() and not after.isalnum()
 
 
+class _Scanner:
+    """Reads the marks and newlines of a text in order, pairing opening and closing marks."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.spans: list[QuoteSpan] = []
+        self.open_at: int | None = None  # opening double mark of the quote being read
+        self.paragraphs = 1
+        self.skip: int | None = None  # a repeated opener expected at the next paragraph
+        self.last_newline = -1
+        self.single_at: int | None = None  # British-style ‘...’ quote being read
+
+    def run(self) -> list[QuoteSpan]:
+        for m in _EVENT.finditer(self.text):
+            i = m.start()
+            ch = self.text[i]
+            if self._single(i, ch):
+                continue
+            if ch == "\n":
+                self._newline(i)
+            else:
+                self._double(i)
+        if self.open_at is not None:
+            self._emit(len(self.text), None)
+        return self.spans
+
+    def _emit(self, end: int, close: int | None) -> None:
+        assert self.open_at is not None
+        s, e = _trim(self.text, self.open_at + 1, end)
+        if e > s:
+            self.spans.append(QuoteSpan(self.open_at, close, s, e, self.paragraphs))
+
+    def _single(self, i: int, ch: str) -> bool:
+        """Single marks outside double quotes; True when the event needs nothing more."""
+        reading_single = ch == "\n" and self.single_at is not None
+        if ch not in (SINGLE_OPEN, SINGLE_CLOSE) and not reading_single:
+            self.single_at = None  # a double mark: the single one was an apostrophe after all
+            return False
+        if self.open_at is not None:
+            return True  # single marks inside a double quote are a quote within the quote
+        text = self.text
+        if ch == "\n":
+            self.single_at = None  # unbalanced single marks are dropped: apostrophes look alike
+            return False
+        if ch == SINGLE_OPEN and _role(text, i) != "close":
+            self.single_at = i
+        elif ch == SINGLE_CLOSE and self.single_at is not None and _closes_single(text, i):
+            s, e = _trim(text, self.single_at + 1, i)
+            if e > s:
+                self.spans.append(QuoteSpan(self.single_at, i, s, e, 1))
+            self.single_at = None
+        return True
+
+    def _newline(self, i: int) -> None:
+        if i == self.last_newline + 1:  # runs of blank lines: handled at the first newline
+            self.last_newline = i
+            return
+        self.last_newline = i
+        if self.open_at is None or self.skip is not None:
+            return
+        nxt = _next_paragraph_opener(self.text, i)
+        if nxt is not None:
+            self.skip = nxt  # the quote goes on in the next paragraph
+            self.paragraphs += 1
+        else:
+            self._emit(i, None)
+            self.open_at = None
+
+    def _double(self, i: int) -> None:
+        if i == self.skip:
+            self.skip = None
+            return
+        self.skip = None  # a mark before the expected repeated opener: give up the run
+        role = _role(self.text, i)
+        if self.open_at is None:
+            if role != "close":
+                self.open_at, self.paragraphs = i, 1
+        elif role != "open":
+            self._emit(i, i)
+            self.open_at = None
+        else:
+            self._emit(i, None)  # a new opening mark: the previous quote was never closed
+            self.open_at, self.paragraphs = i, 1
+
+
 def scan_quotes(text: str) -> list[QuoteSpan]:
     """All quoted passages of `text`, in order, as content spans (marks excluded)."""
-    spans: list[QuoteSpan] = []
-    open_at: int | None = None
-    paragraphs = 1
-    skip: int | None = None
-    last_newline = -1
-
-    def emit(end: int, close: int | None) -> None:
-        assert open_at is not None
-        s, e = _trim(text, open_at + 1, end)
-        if e > s:
-            spans.append(QuoteSpan(open_at, close, s, e, paragraphs))
-
-    single_at: int | None = None  # British-style ‘...’ quote being read (outside doubles)
-
-    for m in _EVENT.finditer(text):
-        i = m.start()
-        ch = text[i]
-        if ch in (SINGLE_OPEN, SINGLE_CLOSE) or (ch == "\n" and single_at is not None):
-            if open_at is not None:
-                continue  # single marks inside a double quote are a quote within the quote
-            if ch == "\n":
-                single_at = None  # unbalanced single marks are dropped: apostrophes look alike
-            elif ch == SINGLE_OPEN and _role(text, i) != "close":
-                single_at = i
-            elif ch == SINGLE_CLOSE and single_at is not None and _closes_single(text, i):
-                s, e = _trim(text, single_at + 1, i)
-                if e > s:
-                    spans.append(QuoteSpan(single_at, i, s, e, 1))
-                single_at = None
-            if ch != "\n":
-                continue
-        elif single_at is not None:
-            single_at = None  # a double mark: the single one was an apostrophe after all
-        if ch == "\n":
-            if i == last_newline + 1:  # runs of blank lines: handled at the first newline
-                last_newline = i
-                continue
-            last_newline = i
-            if open_at is not None and skip is None:
-                nxt = _next_paragraph_opener(text, i)
-                if nxt is not None:
-                    skip = nxt  # the quote goes on in the next paragraph
-                    paragraphs += 1
-                else:
-                    emit(i, None)
-                    open_at = None
-            continue
-        if i == skip:
-            skip = None
-            continue
-        if skip is not None:  # a mark before the expected repeated opener: give up the run
-            skip = None
-        role = _role(text, i)
-        if open_at is None:
-            if role != "close":
-                open_at, paragraphs = i, 1
-        elif role != "open":
-            emit(i, i)
-            open_at = None
-        else:
-            emit(i, None)  # a new opening mark: the previous quote was never closed
-            open_at, paragraphs = i, 1
-    if open_at is not None:
-        emit(len(text), None)
-    return spans
+    return _Scanner(text).run()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0006_topics_weak_keywords'),
+        ('statements', '0007_relation_tally'),
     ]
 
     operations = [
