@@ -173,13 +173,15 @@ def analyse(
         if meeting:
             found += _continuations(doc, off, found, paras, headline_end - off)
         statements += found
-        used = {s.subj.i for s in statements if s.subj is not None and s.offset == off}
-        subjects += _named_subjects(doc, off, used, local_quotes)
+        subjects += _named_subjects(doc, off, local_quotes)
         countries += [(s + off, e + off, c) for s, e, c in country_mentions(doc)]
         if topics:
             topic_hits += [(s + off, e + off, c) for s, e, c in topic_mentions(nlp, doc, topics)]
 
     statements = _drop_nested(statements)
+    # the subject of a statement dropped as nested in another's words stays a named subject
+    used = {(id(st.subj.doc), st.subj.i) for st in statements if st.subj is not None}
+    subjects = [s for s in subjects if (id(s[1].doc), s[1].i) not in used]
     _resolve(table, statements, _outside_reported(subjects, statements, len(text)), paras)
     headline = [c for s, _e, c in sorted(countries) if s < headline_end]
     table.assign_home_country(home_country(headline, [c for _s, _e, c in countries]))
@@ -200,9 +202,7 @@ def _outside_reported(
     ]
 
 
-def _named_subjects(
-    doc: Doc, off: int, used: set[int], quotes: list[QuoteSpan]
-) -> list[tuple[int, Token, int]]:
+def _named_subjects(doc: Doc, off: int, quotes: list[QuoteSpan]) -> list[tuple[int, Token, int]]:
     """Named subjects outside speech acts, for pronouns; a name inside quotation marks (a
     person addressed or spoken of in the quote) is never a speaker."""
     inside = SpanIndex(sorted((q.start - off, q.end - off) for q in quotes))
@@ -211,7 +211,6 @@ def _named_subjects(
         for t in doc
         if t.dep_ == "nsubj"
         and (t.pos_ == "PROPN" or is_delegate_noun(t))
-        and t.i not in used
         and not inside.containing(t.idx)
     ]
 

@@ -247,3 +247,13 @@ def test_coordinated_portfolios_keep_the_country_of_the_title(ann):
     )
     p = profile_of(r, "fishing talks")
     assert (p.name, p.country) == ("Ines Berg", "IS")
+
+
+def test_a_pair_named_inside_another_statement_is_what_both_countries_resolve_to(ann):
+    text = (
+        "Chile and Peru reaffirmed their commitment to the talks, the Chilean Foreign "
+        "Ministry said.\n\nIn a joint statement, the two countries stressed the need for calm."
+    )
+    r = ann(text)
+    p = profile_of(r, "need for calm")
+    assert (p.kind, p.members) == ("group", ["Chile", "Peru"])
