@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench serve loadtest worker clean
+.PHONY: run test lint format bench serve faulttest loadtest worker clean
 
 $(VENV)/.installed: requirements.txt
 	@PYBIN=$$(scripts/find-python) || exit 1; \
@@ -21,9 +21,10 @@ db: install
 
 run: db
 	$(PY) manage.py ingest seeds/
-	@echo "Newsroom on http://$(HOST):$(PORT)/ (task worker running beside it; Ctrl-C stops both)"
+	@echo "Newsroom on http://$(HOST):$(PORT)/ (task worker and feed clock running beside it; Ctrl-C stops all)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --interval 1 --no-reload & \
+	$(PY) manage.py work --interval 1 --no-reload --queue-name default,large & \
+	$(PY) manage.py feeds poll --every 60 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
@@ -31,24 +32,32 @@ test: install
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
-# Production serving: gunicorn (static files through whitenoise), the task workers, and a
-# watcher that re-queues annotations a dead worker left half-done. Settings come from the
-# environment (README, "Deployment"): at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+# Production serving under supervisord (docs/operations.md): gunicorn (static files through
+# whitenoise), the annotation workers and the watcher, each restarted when it stops.
+# Settings come from the environment: at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+# `make serve` stays in the foreground; SIGTERM or Ctrl-C stops everything gracefully.
 WEB_WORKERS ?= 3
 WEB_THREADS ?= 4
 TASK_WORKERS ?= 1
+RUN_DIR ?= var
 serve: install
 	$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput -v 0
-	@echo "Newsroom (production) on http://$(HOST):$(PORT)/; Ctrl-C stops everything"
-	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
-	$(PY) manage.py requeue_stale --every 300 & \
-	for i in $$(seq $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --interval 1 & done; \
-	$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-	  --threads $(WEB_THREADS) --timeout 60 --graceful-timeout 20 --keep-alive 75 \
-	  --max-requests 2000 --max-requests-jitter 200 --access-logfile -
+	mkdir -p $(RUN_DIR)
+	$(PY) scripts/supervisord_conf.py --host $(HOST) --port $(PORT) --run-dir $(RUN_DIR) \
+	  --web-workers $(WEB_WORKERS) --web-threads $(WEB_THREADS) --task-workers $(TASK_WORKERS) \
+	  > $(RUN_DIR)/supervisord.conf.new
+	mv $(RUN_DIR)/supervisord.conf.new $(RUN_DIR)/supervisord.conf
+	@echo "Newsroom (production) on http://$(HOST):$(PORT)/; supervisorctl -c $(RUN_DIR)/supervisord.conf status"
+	exec $(VENV)/bin/supervisord -c $(RUN_DIR)/supervisord.conf
+
+# Fault test (not part of `make test`): a throwaway PostgreSQL on a free port, `make serve`
+# against it, then database outages, a frozen database, killed workers, a big article,
+# concurrent ingests and a gunicorn reload under load; one line per scenario.
+faulttest: install
+	$(PY) scripts/faulttest.py
 
 # Load test (not part of `make test`): 50 users for 60 s against gunicorn on 127.0.0.1 and
 # the 100,000-statement PostgreSQL database newsroom_reliab_load (created and filled once).
@@ -69,4 +78,4 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache var

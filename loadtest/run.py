@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -97,6 +98,8 @@ def wait_until_up(timeout: float = 60) -> None:
             with urllib.request.urlopen(request, timeout=5) as response:
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError:
+            return  # gunicorn answers; /healthz says 503 because no task worker runs here
         except OSError:
             time.sleep(0.5)
     raise SystemExit("loadtest: gunicorn did not answer /healthz in time")

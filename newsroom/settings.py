@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.request_guards.RejectNulMiddleware",
+    "newsroom.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -103,6 +104,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: it compiles any query the planner thinks dear, and on our page queries the
     # compiling (~300 ms) cost more than the whole query.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+
+# Database timeouts. A web request must answer (with a 503 when the database is away or
+# frozen, newsroom/unavailable.py) within seconds, so the web server connects for each
+# request with a short connect timeout and gives each query a short statement timeout: a
+# kept connection to a frozen server would hang on its first query, where a new one times
+# out. Workers and commands (`manage.py work`, `ingest`, `migrate`) save long articles and
+# build indexes: they keep longer limits. gunicorn is the web (NEWSROOM_DB_ROLE=web, set
+# in wsgi.py); everything else is not.
+DB_ROLE = os.environ.get("NEWSROOM_DB_ROLE", "command")
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3" if DB_ROLE == "web" else "10"))
+DB_STATEMENT_TIMEOUT_MS = int(
+    os.environ.get("DB_STATEMENT_TIMEOUT_MS", "10000" if DB_ROLE == "web" else "300000")
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"]["OPTIONS"]
+    _options["connect_timeout"] = DB_CONNECT_TIMEOUT
+    _options["options"] += f" -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    if DB_ROLE == "web":
+        DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("WEB_CONN_MAX_AGE", "0"))
 
 if os.environ.get("DATABASE_TEST_NAME"):
     # Test runs on a shared server create their database under this name (not test_<name>).
@@ -159,7 +179,9 @@ CACHES = {
 }
 
 # Background work: the database-backed queue, drained by `manage.py db_worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues: articles longer than NEWSROOM_LARGE_ARTICLE_CHARS go to `large`, which has a
+# worker of its own (`make serve`), so that small uploads never wait behind a big one.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "large"]}}
 
 # A Content Security Policy with no inline scripts or styles.
 SECURE_CSP = {
@@ -198,9 +220,32 @@ LOGGING = {
 # The spaCy model annotation loads; None: $SPACY_MODEL, else the pipeline's default
 # (statements/nlp/pipeline.py), which is where the name of the default lives.
 SPACY_MODEL = None
+# Annotation leases (statements/services/leases.py): a worker renews its lease every third
+# of NEWSROOM_LEASE_SECONDS; work whose lease ran out is queued again, and an article that
+# lost its worker NEWSROOM_MAX_ATTEMPTS times in a row ends `failed`.
+NEWSROOM_LEASE_SECONDS = int(os.environ.get("NEWSROOM_LEASE_SECONDS", "30"))
+NEWSROOM_LEASE_HEARTBEAT = True
+# How often a worker says it is alive and looks for expired leases (`manage.py work`).
+NEWSROOM_WORKER_BEAT_SECONDS = float(os.environ.get("NEWSROOM_WORKER_BEAT_SECONDS", "10"))
+NEWSROOM_MAX_ATTEMPTS = int(os.environ.get("NEWSROOM_MAX_ATTEMPTS", "3"))
+NEWSROOM_LARGE_ARTICLE_CHARS = int(os.environ.get("NEWSROOM_LARGE_ARTICLE_CHARS", "100000"))
+# /healthz and `manage.py doctor` call the service unhealthy when an article has waited in
+# the queue longer than this, or no worker has reported for this long.
+NEWSROOM_HEALTH_MAX_QUEUE_SECONDS = int(os.environ.get("NEWSROOM_HEALTH_MAX_QUEUE_SECONDS", "600"))
+NEWSROOM_HEALTH_MAX_HEARTBEAT_SECONDS = int(
+    os.environ.get("NEWSROOM_HEALTH_MAX_HEARTBEAT_SECONDS", "60")
+)
 NEWSROOM_MAX_ARTICLE_BYTES = int(os.environ.get("NEWSROOM_MAX_ARTICLE_BYTES", str(2 * 1024 * 1024)))
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "25"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_ARTICLE_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_ARTICLE_BYTES
 # Uploaded articles stay in memory, bounded by the article limit, and never touch the disk.
 FILE_UPLOAD_HANDLERS = ["statements.uploads.BoundedMemoryUploadHandler"]
+
+# Fetching web pages and feeds (statements/fetching.py). Internal addresses are refused
+# unless NEWSROOM_FETCH_ALLOW_PRIVATE=1 (a page served on this machine or the intranet).
+NEWSROOM_FETCH_ALLOW_PRIVATE = env_bool("NEWSROOM_FETCH_ALLOW_PRIVATE", False)
+NEWSROOM_FETCH_TIMEOUT = float(os.environ.get("NEWSROOM_FETCH_TIMEOUT", "15"))
+NEWSROOM_FETCH_USER_AGENT = os.environ.get(
+    "NEWSROOM_FETCH_USER_AGENT", "Newsroom/1.0 (statement tracker; fetches articles and feeds)"
+)

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from statements import views
 
+handler500 = "newsroom.unavailable.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from statements.article_head import stored_hash
 from statements.forms_curation import ACCEPT, read_pasted, read_upload
 from statements.models import Article, Country, Organisation, Quote, Speaker, SpeakerAlias, Topic
 from statements.nlp.names import fold
@@ -32,7 +33,7 @@ from statements.services.curation import (
     speakers_merge,
 )
 from statements.services.ingest import article_upload
-from statements.textio import BadArticle, content_hash
+from statements.textio import BadArticle
 from statements.uploads import display_name
 
 
@@ -239,7 +240,8 @@ class ArticleAddForm(forms.ModelForm):
                 text = read_pasted(text=pasted, title=title)
         except BadArticle as exc:
             raise ValidationError(f"Not stored: {exc}.") from exc
-        existing = Article.objects.filter(content_hash=content_hash(text.body)).first()
+        digest = stored_hash(title=text.title, body=text.body)
+        existing = Article.objects.filter(content_hash=digest).first()
         if existing:
             raise ValidationError(
                 format_html(
@@ -289,12 +291,14 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        ("duplicate_of", admin.EmptyFieldListFilter),
         "source_name",
         "published",
         ("uploaded_by", admin.EmptyFieldListFilter),
     ]
     search_fields = ["title", "source_name", "url"]
     list_select_related = ["uploaded_by"]
+    raw_id_fields = ["duplicate_of"]
     date_hierarchy = "created_at"
     actions = ["retry_annotation", "reannotate"]
     show_facets = admin.ShowFacets.ALWAYS
@@ -329,7 +333,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["file", "text", "title", "source_name", "url", "published"]
-        return ["title", "source_name", "url", "published", *self.stored_readonly_fields]
+        return [
+            "title",
+            "byline",
+            "dateline",
+            "source_name",
+            "url",
+            "published",
+            "duplicate_of",
+            *self.stored_readonly_fields,
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.stored_readonly_fields
@@ -679,3 +692,7 @@ class AuditLogAdmin(admin.ModelAdmin):
     @admin.display(description="change")
     def message(self, obj):
         return obj.get_change_message()
+
+
+# Feeds and articles imported by URL have their own module.
+from statements import admin_web  # noqa: E402, F401

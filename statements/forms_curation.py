@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from statements.forms_web import UrlListField
 from statements.textio import ARTICLE_SUFFIXES, ArticleText, BadArticle, read_article
 from statements.uploads import display_name
 
@@ -83,6 +84,7 @@ class ArticleUploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="The first line becomes the title unless you give one.",
     )
+    urls = UrlListField()
     title = forms.CharField(required=False, max_length=500)
     source_name = forms.CharField(required=False, max_length=200, label="Source")
     url = forms.URLField(required=False, max_length=1000, label="URL", assume_scheme="https")
@@ -109,10 +111,13 @@ class ArticleUploadForm(forms.Form):
         files = cleaned.get("files") or []
         pasted = (cleaned.get("text") or "").replace("\r\n", "\n")
         title = cleaned.get("title", "")
+        urls = cleaned.get("urls") or []
         if not files and not pasted.strip():
-            if self.errors:
+            if self.errors or urls:
                 return cleaned
-            raise ValidationError("Choose one or more files, or paste the text of an article.")
+            raise ValidationError(
+                "Choose one or more files, or paste the text of an article, or give web addresses."
+            )
         count = len(files) + bool(pasted.strip())
         if count > 1 and (title or cleaned.get("url")):
             raise ValidationError(

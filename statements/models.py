@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -72,7 +73,8 @@ class SpeakerQuerySet(models.QuerySet):
         # over every statement: with the join, PostgreSQL merge-joined all 100k statements
         # to rank 36 matching speakers (450 ms).
         visible = (
-            Quote.objects.filter(speaker=models.OuterRef("pk"), is_deleted=False)
+            Quote.objects.visible()
+            .filter(speaker=models.OuterRef("pk"))
             .order_by()
             .values("speaker")
             .annotate(n=models.Count("pk"))
@@ -162,6 +164,10 @@ class Article(models.Model):
     )
     source_name = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=1000, blank=True)
+    byline = models.CharField(max_length=300, blank=True, help_text="Who wrote it (names).")
+    dateline = models.CharField(
+        max_length=200, blank=True, help_text="Where and when it was filed, as the text said."
+    )
     published = models.DateField(null=True, blank=True, db_index=True)
     content_hash = models.CharField(max_length=64, unique=True, editable=False)
     status = models.CharField(max_length=20, choices=Status, default=Status.PENDING, db_index=True)
@@ -173,6 +179,24 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     annotated_at = models.DateTimeField(null=True, blank=True)
+    # A later version of a story stored before (a wire story re-sent with small edits):
+    # its statements are shown on its own page but counted once, under the first version.
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="versions",
+        verbose_name="version of",
+    )
+    # While `annotating`: the worker holding the article and until when. The worker renews
+    # the lease while it works; an expired lease means the worker is gone and the article
+    # goes back to the queue (services/leases.py).
+    lease_owner = models.CharField(max_length=64, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Claims since the last finished annotation: an article that keeps losing its worker
+    # (it crashes the process, or outlasts the statement timeout) ends `failed`.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-published", "-created_at"]
@@ -191,8 +215,9 @@ class Article(models.Model):
 
 class QuoteQuerySet(models.QuerySet):
     def visible(self) -> QuoteQuerySet:
-        """Statements users see: not deleted by staff."""
-        return self.filter(is_deleted=False)
+        """Statements users see in lists, counts and exports: not deleted by staff, and
+        from the first version of a story only (see Article.duplicate_of)."""
+        return self.filter(is_deleted=False, article__duplicate_of__isnull=True)
 
     def by_speaker_or_name(self, slug: str, folded: str) -> QuoteQuerySet:
         """By the speaker with this slug; when there is none, by any speaker whose folded
@@ -294,8 +319,122 @@ class Quote(models.Model):
     def __str__(self) -> str:
         return self.text[:80]
 
+    # The article page lists an article's statements in parts of this many positions.
+    STATEMENTS_PER_PART = 200
+
     def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}#q{self.pk}"
+        part = self.position // self.STATEMENTS_PER_PART
+        query = f"?part={part + 1}" if part else ""
+        return f"{self.article.get_absolute_url()}{query}#q{self.pk}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each annotation worker process, for health checks."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id
+
+
+class ArticleSketch(models.Model):
+    """One of the smallest shingle hashes of an article's body (statements/neardup.py): the
+    index through which a new article finds the stored ones it may be a version of."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sketch")
+    value = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "value"], name="sketch_unique_value"),
+        ]
+
+
+class FeedQuerySet(models.QuerySet):
+    def due(self, now=None) -> FeedQuerySet:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return self.filter(active=True).filter(
+            Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
+        )
+
+
+class Feed(models.Model):
+    """An RSS or Atom feed the worker polls; its new entries are imported by URL."""
+
+    url = models.URLField("feed URL", max_length=1000, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+    poll_every = models.PositiveIntegerField(
+        "poll every (minutes)", default=30, validators=[MinValueValidator(1)]
+    )
+    last_polled_at = models.DateTimeField("last polled", null=True, blank=True)
+    next_poll_at = models.DateTimeField("next poll", null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+    failures = models.PositiveIntegerField(
+        default=0, help_text="Polls failed in a row; each one doubles the wait (back-off)."
+    )
+    articles_found = models.PositiveIntegerField(default=0)
+    # Conditional GET: what the server said last time, sent back so an unchanged feed
+    # answers 304 with no body.
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "url"]
+        constraints = [
+            models.CheckConstraint(condition=Q(poll_every__gte=1), name="feed_poll_every_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.url
+
+
+class UrlImport(models.Model):
+    """A web page to fetch and store as an article: pasted by staff or found in a feed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        FETCHING = "fetching"
+        STORED = "stored"
+        DUPLICATE = "duplicate", "Already stored"
+        FAILED = "failed"
+
+    url = models.URLField("URL", max_length=1000)
+    status = models.CharField(max_length=20, choices=Status, default=Status.QUEUED, db_index=True)
+    error = models.TextField(blank=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports"
+    )
+    feed = models.ForeignKey(
+        Feed, null=True, blank=True, on_delete=models.CASCADE, related_name="imports"
+    )
+    # The entry's id in its feed (its <guid> or <id>, else its link): never imported twice.
+    entry_id = models.CharField(max_length=1000, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "URL import"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed", "entry_id"],
+                condition=Q(feed__isnull=False),
+                name="feed_entry_imported_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class RelationTally(models.Model):

@@ -11,7 +11,18 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from statements.datacache import cached
@@ -403,17 +414,34 @@ def speaker_statement_count(*, speaker: Speaker) -> int:
 
 
 def article_detail(*, pk: int) -> Article | None:
-    """An article with its visible statements (in text order) and their speakers."""
-    statements = (
-        Quote.objects.visible()
+    return Article.objects.filter(pk=pk).first()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStatements:
+    """One part of an article's statements: those whose position is in the part's range
+    (a statement's part follows from its position alone, so links to it need no query)."""
+
+    statements: list[Quote]
+    total: int
+    part: int
+    parts: int
+
+
+def article_statements(*, article: Article, part: int) -> ArticleStatements:
+    """The visible statements of one part of an article (in text order), their speakers,
+    and how many there are in all."""
+    size = Quote.STATEMENTS_PER_PART
+    visible = Quote.objects.visible().filter(article=article)
+    summary = visible.aggregate(total=Count("id"), last=Max("position"))
+    parts = (summary["last"] or 0) // size + 1
+    part = min(max(part, 0), parts - 1)
+    statements = list(
+        visible.filter(position__gte=part * size, position__lt=(part + 1) * size)
         .select_related("speaker", "speaker__country")
         .order_by("start", "-end", "id")
     )
-    return (
-        Article.objects.prefetch_related(Prefetch("quotes", queryset=statements))
-        .filter(pk=pk)
-        .first()
-    )
+    return ArticleStatements(statements, summary["total"], part, parts)
 
 
 def country_statement_counts(*, code: str) -> dict[str, int]:

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import (
     Http404,
     HttpRequest,
@@ -28,7 +27,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import date as format_date
 from django.templatetags.static import static
 from django.utils.text import slugify
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -36,6 +35,7 @@ from statements import exports, selectors, selectors_relations
 from statements.charts import months_chart
 from statements.feeds import FEED_SIZE, FeedPage, feed_response
 from statements.forms import QuoteFilterForm, SpeakerSearchForm
+from statements.health import health_report
 from statements.highlight import Mark, highlight
 from statements.models import Country, Quote, Topic
 from statements.nlp.names import fold
@@ -481,7 +481,12 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_detail(pk=pk) if pk <= MAX_ID else None
     if article is None:
         raise Http404("No article with that number.")
-    statements = list(article.quotes.all())
+    # A long article can have thousands of statements: the page lists and marks one part
+    # of them at a time, so it stays small and fast.
+    requested = request.GET.get("part", "1")
+    part = int(requested) - 1 if requested.isdigit() and len(requested) < 6 else 0
+    listed = selectors.article_statements(article=article, part=part)
+    statements = listed.statements
     marks = []
     for quote in statements:
         who = quote.speaker.name if quote.speaker else (quote.mention_text or "Unknown speaker")
@@ -503,10 +508,21 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "article": article,
         "statements": statements,
+        "listed": listed,
+        "part_links": _part_links(request, listed),
         "body": highlight(article.body, marks, hide_heading=article.title),
         "title": article.title,
     }
     return render(request, "statements/article_detail.html", context)
+
+
+def _part_links(request: HttpRequest, listed: selectors.ArticleStatements) -> dict[str, str]:
+    links = Links(request.path, {})
+    number = listed.part + 1
+    return {
+        "previous": links.url(part=number - 1 if number > 2 else None) if number > 1 else "",
+        "next": links.url(part=number + 1) if number < listed.parts else "",
+    }
 
 
 @require_safe
@@ -523,10 +539,9 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(static("favicon.svg"))
 
 
+@never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
-        return JsonResponse({"status": "database unreachable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """200 when the database answers, no article waits too long and a worker reported
+    lately; else 503, with the JSON body saying which is wrong (statements/health.py)."""
+    healthy, body = health_report()
+    return JsonResponse(body, status=200 if healthy else 503)

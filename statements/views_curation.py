@@ -13,17 +13,20 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from statements.forms_curation import ArticleUploadForm
-from statements.models import Article
+from statements.models import Article, UrlImport
 from statements.services.ingest import article_upload
+from statements.services.web_import import url_imports_recent, url_imports_request
 
 RECENT_UPLOADS = 20
 IN_PROGRESS = (Article.Status.PENDING, Article.Status.ANNOTATING)
+IMPORTS_IN_PROGRESS = (UrlImport.Status.QUEUED, UrlImport.Status.FETCHING)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
-    """Staff upload files or paste text; each new article is queued for annotation."""
+    """Staff upload files, paste text or give web addresses; each new article is queued for
+    annotation, each address for a fetch by the worker."""
     if not request.user.is_staff:
         raise PermissionDenied("Only staff can upload articles.")
     status = 200
@@ -42,10 +45,13 @@ def upload(request: HttpRequest) -> HttpResponse:
         .annotate(statement_count=Count("quotes", filter=Q(quotes__is_deleted=False)))
         .order_by("-created_at", "-pk")[:RECENT_UPLOADS]
     )
+    imports = list(url_imports_recent(user=request.user, limit=RECENT_UPLOADS))
     context = {
         "form": form,
         "recent": recent,
-        "polling": any(a.status in IN_PROGRESS for a in recent),
+        "imports": imports,
+        "polling": any(a.status in IN_PROGRESS for a in recent)
+        or any(i.status in IMPORTS_IN_PROGRESS for i in imports),
     }
     template = "statements/upload.html"
     if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
@@ -55,7 +61,32 @@ def upload(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _queue_url_imports(request: HttpRequest, urls: list[str]) -> None:
+    imports = url_imports_request(urls=urls, user=request.user)
+    queued = [i for i in imports if i.status == UrlImport.Status.QUEUED]
+    if queued:
+        messages.success(
+            request,
+            f"{len(queued)} web address{'es' if len(queued) != 1 else ''} queued: "
+            "each page is fetched and stored in the background (see Web imports below).",
+        )
+    for item in imports:
+        if item.status == UrlImport.Status.DUPLICATE:
+            messages.warning(
+                request,
+                format_html(
+                    '{}: already stored as <a href="{}">article {} “{}”</a>; not stored again.',
+                    item.url,
+                    item.article.get_absolute_url(),
+                    item.article.pk,
+                    item.article.title,
+                ),
+            )
+
+
 def _store_uploads(request: HttpRequest, form: ArticleUploadForm) -> None:
+    if form.cleaned_data.get("urls"):
+        _queue_url_imports(request, form.cleaned_data["urls"])
     details = {
         "source_name": form.cleaned_data["source_name"],
         "url": form.cleaned_data["url"],

@@ -30,6 +30,21 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def web():
+    """A web server on 127.0.0.1 serving pages and feeds a test puts in `web.routes`."""
+    from tests.webserver import TestWebServer
+
+    with TestWebServer() as server:
+        yield server
+
+
+@pytest.fixture
+def allow_private(settings):
+    """The test web server is on 127.0.0.1, which the fetch guard refuses by default."""
+    settings.NEWSROOM_FETCH_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
 def shared_eval_dir() -> Path:
     if not (SHARED_EVAL_DIR / "seed-gold.jsonl").exists():
         pytest.skip(f"evaluation data not found at {SHARED_EVAL_DIR} (only in the team's checkout)")

@@ -859,3 +859,40 @@ def test_no_query_string_makes_a_server_error(client, data, params, path, htmx):
     assert response.status_code in (200, 400), (path, params)
     if hasattr(response, "streaming_content"):
         b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_an_article_with_many_statements_lists_them_in_parts(client):
+    """A long article's page marks and lists one part of its statements at a time."""
+    from statements.models import Quote
+    from tests.curation_factories import make_article
+
+    body = "Many statements\n\n" + "".join(f'"Point {n}," she said. ' for n in range(450))
+    article = make_article(body=body)
+    quotes = []
+    for n in range(450):
+        text = f"Point {n},"
+        start = body.index(f'"{text}"') + 1
+        quotes.append(
+            Quote(
+                article=article,
+                text=text,
+                kind="direct",
+                start=start,
+                end=start + len(text),
+                position=n,
+            )  # fmt: skip
+        )
+    Quote.objects.bulk_create(quotes)
+    first = client.get(article.get_absolute_url()).text
+    assert "450 statements" in first
+    assert "Part 1 of 3" in first
+    assert first.count('class="jump"') == 200
+    later = Quote.objects.get(article=article, position=250)
+    url = later.get_absolute_url()
+    assert url == f"{article.get_absolute_url()}?part=2#q{later.pk}"
+    second = client.get(url.split("#")[0]).text
+    assert f'id="q{later.pk}"' in second and f'href="#q{later.pk}"' in second
+    assert f'id="q{later.pk}"' not in first
+    assert "Part 2 of 3" in client.get(f"{article.get_absolute_url()}?part=2").text
+    assert "Part 1 of 3" in client.get(f"{article.get_absolute_url()}?part=abc").text

@@ -10,4 +10,7 @@
 - `curation`: staff corrections to statements and speaker merges.
 - `reference`: countries and topics.
 - `audit`: the admin log of what people did.
+- `web_import`: articles imported by URL: fetched, extracted and stored by the worker.
+- `feeds`: polling RSS and Atom feeds; their new entries become URL imports.
+- `story_versions`: a story re-sent with small edits linked to its first version.
 """

@@ -1,32 +1,50 @@
-"""Background annotation: tasks queued for `manage.py db_worker`, re-annotation staff ask
+"""Background annotation: tasks queued for `manage.py work`, re-annotation staff ask
 for, and work a dead worker left half-done put back in the queue."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.admin.models import CHANGE
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from statements.models import Article
 from statements.services.audit import audit_log
+from statements.services.leases import lease_duration
 from statements.tasks import annotate_article_task
+
+LARGE_QUEUE = "large"
 
 
 def articles_enqueue(*, articles: Iterable[Article], force: bool = False) -> int:
-    """Queue background annotation of articles (the task runs in `manage.py db_worker`).
+    """Queue background annotation of articles (the task runs in `manage.py work`).
 
-    With the database backend the queued task is a row written in the caller's transaction,
-    so it commits together with the article and a worker never sees one without the other.
+    Articles longer than NEWSROOM_LARGE_ARTICLE_CHARS go to the `large` queue, which has a
+    worker of its own, so a big upload never holds up the small ones behind it. With the
+    database backend the queued task is a row written in the caller's transaction, so it
+    commits together with the article and a worker never sees one without the other.
     """
     count = 0
     for article in articles:
-        annotate_article_task.enqueue(article.pk, force=force)
+        annotate_article_task.using(queue_name=queue_for(article=article)).enqueue(
+            article.pk, force=force
+        )
         count += 1
     return count
+
+
+def queue_for(*, article: Article) -> str:
+    """`large` for a big article, when the task backend has that queue (TASKS, "QUEUES")."""
+    big = len(article.body) > settings.NEWSROOM_LARGE_ARTICLE_CHARS
+    return (
+        LARGE_QUEUE
+        if big and LARGE_QUEUE in annotate_article_task.get_backend().queues
+        else "default"
+    )
 
 
 def articles_reannotate(*, articles: Iterable[Article], user, failed_only: bool = False) -> int:
@@ -40,7 +58,12 @@ def articles_reannotate(*, articles: Iterable[Article], user, failed_only: bool 
     if not chosen:
         return 0
     Article.objects.filter(pk__in=[a.pk for a in chosen]).update(
-        status=Article.Status.PENDING, error="", updated_at=timezone.now()
+        status=Article.Status.PENDING,
+        error="",
+        attempts=0,
+        lease_owner="",
+        lease_expires_at=None,
+        updated_at=timezone.now(),
     )
     audit_log(
         user=user,
@@ -52,35 +75,56 @@ def articles_reannotate(*, articles: Iterable[Article], user, failed_only: bool 
     return articles_enqueue(articles=chosen, force=True)
 
 
-def articles_requeue_stale(*, older_than: dt.timedelta) -> int:
-    """Put articles stuck in `annotating` for longer than `older_than` back in the queue.
+def articles_requeue_expired() -> int:
+    """Put back in the queue the articles whose lease ran out: their worker stopped (killed,
+    out of memory, cut off from the database) without finishing or failing them.
 
-    A worker killed in the middle of an annotation (out of memory, a deploy, a power cut)
-    leaves no statements behind, since each save is one transaction, but leaves its article
-    `annotating` and its task `RUNNING` for ever: django-tasks-db does not notice dead
-    workers. Such articles go back to pending with a new task, and the dead task is marked
-    failed. Returns how many articles were queued again.
+    Each save is one transaction, so such a worker left no statements behind; its task
+    stays `RUNNING` (django-tasks-db does not notice dead workers) and is marked failed
+    here. An article that has lost its worker NEWSROOM_MAX_ATTEMPTS times in a row ends
+    `failed` rather than taking workers down for ever. Returns how many were queued again.
     """
-    cutoff = timezone.now() - older_than
+    now = timezone.now()
     with transaction.atomic():
-        stale = list(
+        expired = list(
             Article.objects.select_for_update(skip_locked=True)
-            .filter(status=Article.Status.ANNOTATING, updated_at__lt=cutoff)
-            .values_list("pk", flat=True)
+            .filter(status=Article.Status.ANNOTATING)
+            .filter(
+                Q(lease_expires_at__lt=now)
+                | Q(lease_expires_at__isnull=True, updated_at__lt=now - lease_duration())
+            )
+            .only("pk", "attempts", "body")
         )
-        if not stale:
+        if not expired:
             return 0
-        Article.objects.filter(pk__in=stale).update(
+        ids = [a.pk for a in expired]
+        given_up = [a.pk for a in expired if a.attempts >= settings.NEWSROOM_MAX_ATTEMPTS]
+        again = [a for a in expired if a.pk not in given_up]
+        released = {"lease_owner": "", "lease_expires_at": None, "updated_at": now}
+        Article.objects.filter(pk__in=given_up).update(
+            status=Article.Status.FAILED,
+            error=f"The annotation was interrupted {settings.NEWSROOM_MAX_ATTEMPTS} times (the "
+            "worker stopped, or the article takes too long); retry it from the admin.",
+            attempts=0,
+            **released,
+        )
+        Article.objects.filter(pk__in=[a.pk for a in again]).update(
             status=Article.Status.PENDING,
             error="The annotation was interrupted (the worker stopped); queued again.",
-            updated_at=timezone.now(),
+            **released,
         )
-        DBTaskResult.objects.filter(
-            status="RUNNING", task_path=annotate_article_task.module_path, started_at__lt=cutoff
-        ).update(
-            status="FAILED",
-            finished_at=timezone.now(),
-            exception_class_path="builtins.SystemExit",
-            traceback="The worker running this task stopped; the article was queued again.",
-        )
-        return articles_enqueue(articles=Article.objects.filter(pk__in=stale))
+        _fail_running_tasks(article_ids=set(ids))
+        return articles_enqueue(articles=again)
+
+
+def _fail_running_tasks(*, article_ids: set[int]) -> None:
+    running = DBTaskResult.objects.filter(
+        status="RUNNING", task_path=annotate_article_task.module_path
+    ).values_list("pk", "args_kwargs")
+    dead = [pk for pk, call in running if (call.get("args") or [None])[0] in article_ids]
+    DBTaskResult.objects.filter(pk__in=dead).update(
+        status="FAILED",
+        finished_at=timezone.now(),
+        exception_class_path="builtins.SystemExit",
+        traceback="The worker running this task stopped; the article was queued again.",
+    )

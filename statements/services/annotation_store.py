@@ -14,6 +14,7 @@ from statements import nlp
 from statements.datacache import bump_data_version
 from statements.models import Article, Country, Quote, Topic
 from statements.nlp.types import Annotation, QuoteAnnotation
+from statements.services.leases import LeaseLost
 from statements.services.speakers import speakers_for_profiles
 
 PIPELINE_VERSION = nlp.PIPELINE_VERSION
@@ -24,19 +25,25 @@ RACE_ERRORS = (IntegrityError, OperationalError)
 SAVE_ATTEMPTS = 3
 
 
-def annotation_save(*, article: Article, annotation: Annotation) -> Article:
+def annotation_save(
+    *, article: Article, annotation: Annotation, lease_owner: str | None = None
+) -> Article:
     """Replace the machine-made statements of an article with a new annotation.
 
     Verified statements stay as staff left them, and new statements overlapping them or a
     statement staff deleted are dropped: a correction is never lost to re-annotation.
-    Raises ValueError (and saves nothing) when a span does not match the article text.
+    Raises ValueError (and saves nothing) when a span does not match the article text, and
+    LeaseLost when `lease_owner` no longer holds the article (another worker took it over).
     """
     with transaction.atomic():
+        _lock(articles=[article], lease_owner=lease_owner)
         _write_annotations([(article, annotation)])
     return article
 
 
-def annotation_save_batch(*, items: Sequence[tuple[Article, Annotation]]) -> dict[int, Exception]:
+def annotation_save_batch(
+    *, items: Sequence[tuple[Article, Annotation]], lease_owner: str | None = None
+) -> dict[int, Exception]:
     """`annotation_save` for a batch, in one transaction. If the batch fails, each article
     is saved on its own (tried again when it lost a race) so that the failure is pinned on
     the one that caused it; returns {article pk: exception}."""
@@ -44,6 +51,7 @@ def annotation_save_batch(*, items: Sequence[tuple[Article, Annotation]]) -> dic
         return {}
     try:
         with transaction.atomic():
+            _lock(articles=[a for a, _ in items], lease_owner=lease_owner)
             _write_annotations(items)
         return {}
     except Exception:  # noqa: BLE001 - saved one by one below
@@ -52,7 +60,7 @@ def annotation_save_batch(*, items: Sequence[tuple[Article, Annotation]]) -> dic
     for article, annotation in items:
         for attempt in range(SAVE_ATTEMPTS):
             try:
-                annotation_save(article=article, annotation=annotation)
+                annotation_save(article=article, annotation=annotation, lease_owner=lease_owner)
                 break
             except RACE_ERRORS as exc:
                 if attempt == SAVE_ATTEMPTS - 1:
@@ -61,6 +69,20 @@ def annotation_save_batch(*, items: Sequence[tuple[Article, Annotation]]) -> dic
                 failures[article.pk] = exc
                 break
     return failures
+
+
+def _lock(*, articles: Sequence[Article], lease_owner: str | None) -> None:
+    """Lock the articles' rows (a concurrent save of the same article waits for us) and,
+    for a leased run, check that this process still holds them."""
+    rows = Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles])
+    held = rows.values_list("pk", "lease_owner", "status")
+    lost = [
+        pk
+        for pk, owner, status in held
+        if lease_owner is not None and (owner != lease_owner or status != "annotating")
+    ]
+    if lost:
+        raise LeaseLost(f"article(s) {lost} taken over by another worker")
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -88,8 +110,6 @@ _REANNOTATED_FIELDS = [
 
 def _write_annotations(items: Sequence[tuple[Article, Annotation]]) -> None:
     ids = [article.pk for article, _ in items]
-    # Lock the rows: a concurrent re-annotation of the same article waits for us.
-    list(Article.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
     # Machine-made statements found again at the same span keep their id, so shared links
     # (/articles/<id>/#q<quote id>) and exported ids survive re-annotation.
     replaceable = Quote.objects.filter(article_id__in=ids, verified=False, is_deleted=False)
@@ -185,6 +205,9 @@ def _write_annotations(items: Sequence[tuple[Article, Annotation]]) -> None:
         "pipeline_version": PIPELINE_VERSION,
         "annotated_at": now,
         "updated_at": now,
+        "lease_owner": "",
+        "lease_expires_at": None,
+        "attempts": 0,
     }
     Article.objects.filter(pk__in=ids).update(**done)
     # Bulk writes send no signals: tell the aggregate cache ourselves, once committed.

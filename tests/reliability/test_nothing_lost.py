@@ -20,7 +20,7 @@ from django.utils import timezone
 from statements.models import Article, Quote
 from statements.services import annotation_store
 from statements.services.annotation import article_annotate_queued
-from statements.services.annotation_queue import articles_requeue_stale
+from statements.services.annotation_queue import articles_requeue_expired
 from statements.services.ingest import article_ingest
 from statements.textio import read_article
 from tests.conftest import PROJECT_DIR
@@ -75,13 +75,13 @@ def test_an_interrupted_save_leaves_no_statements_and_stale_articles_are_requeue
     assert article.status == Article.Status.ANNOTATING  # as a dead worker leaves it
     assert not Quote.objects.filter(article=article).exists()
 
-    # Too recent to call abandoned: a live worker may be on it.
-    assert articles_requeue_stale(older_than=dt.timedelta(minutes=10)) == 0
+    # Its lease has not run out: a live worker may be on it.
+    assert articles_requeue_expired() == 0
     Article.objects.filter(pk=article.pk).update(
-        updated_at=timezone.now() - dt.timedelta(minutes=11)
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
     # The test settings run tasks at once, so the requeued task annotates it here.
-    assert articles_requeue_stale(older_than=dt.timedelta(minutes=10)) == 1
+    assert articles_requeue_expired() == 1
     article.refresh_from_db()
     assert article.status == Article.Status.ANNOTATED, article.error
     assert Quote.objects.filter(article=article).count() >= 2
@@ -91,9 +91,12 @@ def test_an_interrupted_save_leaves_no_statements_and_stale_articles_are_requeue
 def test_requeue_stale_command(tmp_path, capsys):
     write_stories(tmp_path, 2)
     stuck, fresh = store(tmp_path)
-    Article.objects.filter(pk__in=[stuck.pk, fresh.pk]).update(status="annotating")
-    Article.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
-    call_command("requeue_stale", "--older-than", "30")
+    soon = timezone.now() + dt.timedelta(seconds=30)
+    Article.objects.filter(pk__in=[stuck.pk, fresh.pk]).update(
+        status="annotating", lease_expires_at=soon
+    )
+    Article.objects.filter(pk=stuck.pk).update(lease_expires_at=timezone.now())
+    call_command("requeue_stale")
     assert "1 stale article(s) queued again" in capsys.readouterr().out
     assert dict(Article.objects.values_list("pk", "status")) == {
         stuck.pk: "annotated",
@@ -249,7 +252,8 @@ def test_a_worker_killed_mid_annotation_writes_nothing_and_the_article_is_done_l
     assert not Quote.objects.filter(article=article).exists()  # the kill rolled it back
     assert DBTaskResult.objects.get().status == "RUNNING"  # the queue thinks it still runs
 
-    assert articles_requeue_stale(older_than=dt.timedelta(0)) == 1
+    Article.objects.update(lease_expires_at=timezone.now())  # as if 30 s had passed
+    assert articles_requeue_expired() == 1
     finished = manage(*worker_args, "--batch")
     assert finished.wait(timeout=90) == 0, finished.communicate()
     article.refresh_from_db()

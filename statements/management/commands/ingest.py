@@ -1,4 +1,5 @@
-"""python manage.py ingest PATH... : store and annotate articles from files and folders."""
+"""python manage.py ingest PATH_OR_URL... : store and annotate articles from files, folders
+and web pages."""
 
 from __future__ import annotations
 
@@ -12,18 +13,25 @@ from django.db import reset_queries
 from tqdm import tqdm
 
 from statements.dbstats import refresh_planner_statistics
+from statements.fetching import FetchError
 from statements.models import Article
 from statements.services.annotation import CLAIM_ANY, articles_annotate
 from statements.services.annotation_queue import articles_enqueue
 from statements.services.ingest import article_ingest
+from statements.services.web_import import is_web_address, web_article_fetch, web_article_store
 from statements.textio import BadArticle, display_path, iter_article_paths, read_article
 
 
 class Command(BaseCommand):
-    help = "Ingest .txt, .md and .html articles from files and folders (recursively)."
+    help = (
+        "Ingest .txt, .md and .html articles from files and folders (recursively), and "
+        "article pages from web addresses."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="*", type=Path, help="files or folders")
+        parser.add_argument(
+            "paths", nargs="*", help="files, folders, or web addresses (http:// or https://)"
+        )
         parser.add_argument("--source", default="", help="source name stored on each article")
         parser.add_argument("--batch-size", type=int, default=16)
         parser.add_argument(
@@ -47,7 +55,7 @@ class Command(BaseCommand):
             "`manage.py db_worker` processes (on this or other machines) to run",
         )
 
-    def handle(self, *args, paths: list[Path], reannotate: bool, **options):
+    def handle(self, *args, paths: list[str], reannotate: bool, **options):
         self.verbosity = options["verbosity"]
         self.show_progress = not options["no_progress"] and self.verbosity > 0
         workers = options["workers"]
@@ -58,15 +66,17 @@ class Command(BaseCommand):
                 "--enqueue leaves annotation to the task workers; it does not "
                 "go with --reannotate or --workers."
             )
+        urls = [p for p in paths if is_web_address(p)]
+        paths = [Path(p) for p in paths if not is_web_address(p)]
         if reannotate:
             return self.reannotate(paths, options["batch_size"], workers)
-        if not paths:
-            raise CommandError("Give at least one file or folder to ingest.")
+        if not paths and not urls:
+            raise CommandError("Give at least one file, folder or web address to ingest.")
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
 
-        files = list(iter_article_paths(paths))
+        files = [*urls, *iter_article_paths(paths)]
         self.created_ids: set[int] = set()
         counts = {"new": 0, "present": 0, "failed": 0}
         self.enqueueing = options["enqueue"]
@@ -108,6 +118,9 @@ class Command(BaseCommand):
         )
         max_bytes = settings.NEWSROOM_MAX_ARTICLE_BYTES
         for path in bar:
+            if isinstance(path, str):
+                yield from self.store_url(path, counts, bar)
+                continue
             try:
                 size = path.stat().st_size
                 if size > max_bytes:
@@ -129,6 +142,23 @@ class Command(BaseCommand):
                     )
                 if result.article.status == Article.Status.PENDING and not self.enqueueing:
                     yield result.article  # stored by a run that stopped before annotating it
+
+    def store_url(self, url: str, counts: dict, bar) -> Iterator[Article]:
+        """Fetch one web page and store its article (annotated with the files)."""
+        try:
+            page = web_article_fetch(url=url)
+        except (FetchError, BadArticle) as exc:
+            self.report_failure(url, str(exc), counts, bar)
+            return
+        result = web_article_store(page=page, requested_url=url, enqueue=False)
+        if result.created:
+            counts["new"] += 1
+            self.created_ids.add(result.article.pk)
+            yield result.article
+        else:
+            counts["present"] += 1
+            if self.verbosity > 1:
+                bar.write(f"{url}: already stored as article {result.article.pk}")
 
     def report_failure(self, name: str, reason: str, counts: dict, bar=None) -> None:
         counts["failed"] += 1

@@ -1,30 +1,25 @@
-"""python manage.py requeue_stale : queue again the articles a dead worker left half-done."""
+"""python manage.py requeue_stale : queue again the articles whose worker stopped."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
-from statements.services.annotation_queue import articles_requeue_stale
+from statements.services.annotation_queue import articles_requeue_expired
+
+MAX_PAUSE = 10.0  # seconds: a database back is noticed within this
 
 
 class Command(BaseCommand):
     help = (
-        "Put articles stuck in `annotating` (their worker died) back in the annotation queue. "
-        "Run it when workers start, and every few minutes beside them (--every)."
+        "Put articles whose worker stopped (their lease ran out) back in the annotation "
+        "queue. Workers (`manage.py work`) do this themselves; run it with --every beside "
+        "them as a watcher that keeps working when no worker is alive."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--older-than",
-            type=float,
-            default=10.0,
-            metavar="MINUTES",
-            help="how long an annotation may run before it counts as abandoned (default 10)",
-        )
         parser.add_argument(
             "--every",
             type=float,
@@ -33,11 +28,23 @@ class Command(BaseCommand):
             help="keep running and check again every SECONDS (default: check once and exit)",
         )
 
-    def handle(self, *args, older_than: float, every: float, **options):
-        if older_than < 0 or every < 0:
-            raise CommandError("--older-than and --every take positive numbers.")
+    def handle(self, *args, every: float, **options):
+        if every < 0:
+            raise CommandError("--every takes a positive number.")
+        pause = 1.0
         while True:
-            count = articles_requeue_stale(older_than=dt.timedelta(minutes=older_than))
+            try:
+                count = articles_requeue_expired()
+            except (OperationalError, InterfaceError) as exc:
+                if not every:
+                    raise
+                # The database is away: wait longer each time, never give up.
+                self.stderr.write(f"Database error ({exc}); trying again in {pause:.0f} s")
+                connections.close_all()
+                time.sleep(pause)
+                pause = min(pause * 2, MAX_PAUSE)
+                continue
+            pause = 1.0
             if count or options["verbosity"] > 1:
                 self.stdout.write(f"{count} stale article(s) queued again for annotation")
             if not every:
