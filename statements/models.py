@@ -98,7 +98,11 @@ class Speaker(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person"
         ORGANISATION = "organisation"
+        # a State's delegation whose delegate the text does not name: one per country,
+        # "Representative of Mexico", with that country
+        DELEGATION = "delegation"
         COUNTRY = "country"
+        GROUP = "group"  # named members speaking together ("Qatar and Egypt")
         UNKNOWN = "unknown"
 
     name = models.CharField(max_length=200)

@@ -17,7 +17,7 @@ from .topic_tags import tag_topics
 from .topics import TopicRule, default_topics
 from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
 
-PIPELINE_VERSION = "nlp-2"
+PIPELINE_VERSION = "nlp-3"
 
 __all__ = [
     "PIPELINE_VERSION",
