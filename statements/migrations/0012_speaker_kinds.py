@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0009_article_lease_worker_heartbeat'),
+        ('statements', '0011_quote_fragments_statement_names'),
     ]
 
     operations = [
