@@ -33,11 +33,12 @@ test: install
 	$(PY) -m pytest
 
 # Production serving under supervisord (docs/operations.md): gunicorn (static files through
-# whitenoise), the annotation workers and the watcher, each restarted when it stops.
-# Settings come from the environment: at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
-# `make serve` stays in the foreground; SIGTERM or Ctrl-C stops everything gracefully.
-WEB_WORKERS ?= 3
-WEB_THREADS ?= 4
+# whitenoise), the annotation workers, the watcher and the feed clock, each restarted when
+# it stops. Settings come from the environment: at least SECRET_KEY, ALLOWED_HOSTS and
+# DATABASE_URL. `make serve` stays in the foreground; SIGTERM or Ctrl-C stops everything.
+# Gunicorn workers and threads: sized for the machine by newsroom/gunicorn.conf.py unless set.
+WEB_WORKERS ?=
+WEB_THREADS ?=
 TASK_WORKERS ?= 1
 RUN_DIR ?= var
 serve: install
@@ -47,7 +48,7 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v 0
 	mkdir -p $(RUN_DIR)
 	$(PY) scripts/supervisord_conf.py --host $(HOST) --port $(PORT) --run-dir $(RUN_DIR) \
-	  --web-workers $(WEB_WORKERS) --web-threads $(WEB_THREADS) --task-workers $(TASK_WORKERS) \
+	  $(if $(WEB_WORKERS),--web-workers $(WEB_WORKERS)) $(if $(WEB_THREADS),--web-threads $(WEB_THREADS)) --task-workers $(TASK_WORKERS) \
 	  > $(RUN_DIR)/supervisord.conf.new
 	mv $(RUN_DIR)/supervisord.conf.new $(RUN_DIR)/supervisord.conf
 	@echo "Newsroom (production) on http://$(HOST):$(PORT)/; supervisorctl -c $(RUN_DIR)/supervisord.conf status"
@@ -60,7 +61,8 @@ faulttest: install
 	$(PY) scripts/faulttest.py
 
 # Load test (not part of `make test`): 50 users for 60 s against gunicorn on 127.0.0.1 and
-# the 100,000-statement PostgreSQL database newsroom_reliab_load (created and filled once).
+# the 100,000-statement PostgreSQL database LOAD_DB (created and filled once), then a
+# stress run that finds the highest request rate served with p95 <= 300 ms.
 loadtest: install
 	$(PY) loadtest/run.py
 
@@ -73,7 +75,8 @@ format: install
 	$(PY) -m ruff check --fix .
 
 # Benchmarks (not part of `make test`): ingest throughput, parallel ingest, memory, and
-# page timings at 10k/100k statements on SQLite and, when a server answers, PostgreSQL.
+# page timings, cache off and on, at 10k/100k statements on SQLite and 10k/100k/1M on
+# PostgreSQL when a server answers (BENCH_SIZES, BENCH_SKIP: see bench/run.py).
 bench: install
 	$(PY) bench/run.py
 

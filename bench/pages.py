@@ -1,10 +1,14 @@
 """Page timings at scale, on the database that DATABASE_URL names (run by bench/run.py).
 
 `python bench/pages.py SIZE...` migrates, fills the database with `make_fake_corpus`
-(10,000 articles, 2,000 speakers, SIZE statements), then requests each page through the
-real URL stack with Django's test client: a few warm-up requests, then REQUESTS timed
-ones, and one more inside CaptureQueriesContext to count queries. Prints one JSON object:
-{"SIZE": {"page": {"p50_ms", "p95_ms", "queries", ...}}}.
+(2,000 speakers, SIZE statements, one article per ten statements and at least 10,000;
+a database that already holds exactly that corpus is reused), then requests each page
+through the real URL stack with Django's test client, twice: first with the cache off (a
+dummy backend: every aggregate computed, what the first visitor after a write gets), then
+with it on after a few warm-up requests. Each time REQUESTS timed requests, and one more
+inside CaptureQueriesContext to count queries. Prints one JSON object:
+{"SIZE": {"cold": {"page": {"p50_ms", "p95_ms", "queries", ...}}, "warm": {...},
+"load_average": [...]}}.
 
 BENCH_PAGES=relations,relation_pair times only those pages; BENCH_CACHE=dummy turns the
 cache off (every cached aggregate computed on every request).
@@ -31,7 +35,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count, F, Q  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from statements.models import (  # noqa: E402
     Article,
@@ -47,6 +51,14 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
 PAGES = set(filter(None, os.environ.get("BENCH_PAGES", "").split(",")))
 WARMUP = 3
 EXPORT_ROWS = 10_000
+SPEAKERS = 2_000
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def articles_for(size: int) -> int:
+    """Ten statements an article, as ingested news has: the article page stays the size
+    it is in real use whatever the corpus."""
+    return max(10_000, size // 10)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -72,6 +84,13 @@ def page_urls() -> dict[str, list[str]]:
     speakers = busiest(Speaker, "slug")
     countries = busiest(Country, "code")
     topics = busiest(Topic, "slug")
+    by_speakers = list(
+        Speaker.objects.exclude(country=None)
+        .values("country")
+        .annotate(n=Count("quotes"))
+        .order_by("-n")
+        .values_list("country", flat=True)[:3]
+    )
     surnames = [Speaker.objects.get(slug=slug).search_name.split()[-1][:5] for slug in speakers[:5]]
     articles = list(
         Article.objects.annotate(n=Count("quotes", filter=Q(quotes__is_deleted=False)))
@@ -99,6 +118,9 @@ def page_urls() -> dict[str, list[str]]:
         "speaker_search": [f"/speakers/?q={s}" for s in surnames],
         "speaker_page": [f"/speakers/{s}/" for s in speakers],
         "article_page": [f"/articles/{pk}/" for pk in articles],
+        "country_page": [f"/countries/{c.lower()}/" for c in by_speakers]
+        + [f"/countries/{c.lower()}/?section=about" for c in countries[:2]],
+        "topic_page": [f"/topics/{t}/" for t in topics],
         "export_csv_10k": [export],
         "relations": ["/relations/", "/relations/?size=40", "/relations/?rows=US,TR,RU"],
         "relations_filtered": [
@@ -111,14 +133,14 @@ def page_urls() -> dict[str, list[str]]:
     }
 
 
-def time_pages() -> dict:
+def time_pages(urls_by_page: dict[str, list[str]], *, warmup: int) -> dict:
     client = Client()
     results = {}
-    for name, urls in page_urls().items():
+    for name, urls in urls_by_page.items():
         if PAGES and name not in PAGES:
             continue
         for url in urls:
-            for _ in range(WARMUP):
+            for _ in range(warmup):
                 status, size = fetch(client, url)
                 if status != 200:
                     raise SystemExit(f"{url} answered {status}")
@@ -154,6 +176,42 @@ def _csv_rows(client: Client, url: str) -> int:
     return max(0, body.decode("utf-8").count("\n") - 1)
 
 
+def holds_corpus(size: int) -> bool:
+    """Whether the database already holds the fake corpus of this size (it is
+    deterministic: same seed, same data), so that a million statements are made once."""
+    articles = Article.objects.count()
+    return (
+        articles == articles_for(size)
+        and Article.objects.filter(pipeline_version="fake").count() == articles
+        and Quote.objects.count() == size
+        and Speaker.objects.count() == SPEAKERS
+    )
+
+
+def fill(size: int) -> None:
+    started = time.perf_counter()
+    if holds_corpus(size):
+        print(f"{connection.vendor} {size:,} statements: corpus reused", file=sys.stderr)
+        return
+    call_command(
+        "make_fake_corpus",
+        statements=size,
+        articles=articles_for(size),
+        speakers=SPEAKERS,
+        flush=True,
+        verbosity=0,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # What autovacuum does after a bulk load: statistics, and the visibility map
+            # that lets index-only scans skip the table.
+            cursor.execute("VACUUM ANALYZE")
+    print(
+        f"{connection.vendor} {size:,} statements: corpus in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
+
+
 def main() -> None:
     sizes = [int(s) for s in sys.argv[1:]] or [10_000, 100_000]
     # As in production (no debug query log), but reachable by the test client.
@@ -164,17 +222,18 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     out = {}
     for size in sizes:
-        started = time.perf_counter()
-        call_command("make_fake_corpus", statements=size, flush=True, verbosity=0)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # what autovacuum does after a bulk load
-        print(
-            f"{connection.vendor} {size:,} statements: corpus in "
-            f"{time.perf_counter() - started:.0f} s",
-            file=sys.stderr,
-        )
-        out[str(size)] = time_pages()
+        fill(size)
+        urls = page_urls()
+        print(f"  cache off (load average {os.getloadavg()[0]:.2f})", file=sys.stderr)
+        with override_settings(CACHES=NO_CACHE):
+            cold = time_pages(urls, warmup=1)
+        print(f"  cache on (load average {os.getloadavg()[0]:.2f})", file=sys.stderr)
+        warm = time_pages(urls, warmup=WARMUP)
+        out[str(size)] = {
+            "cold": cold,
+            "warm": warm,
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        }
     print(json.dumps(out))
 
 

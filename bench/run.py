@@ -7,10 +7,19 @@ user waits for: interpreter start, model load, migrations excepted.
 Environment:
   BENCH_DOCS       documents for the ingest benchmarks (default 1000: each eval text ~12 times)
   BENCH_WORKERS    processes for the parallel ingest (default 2)
-  BENCH_SIZES      statement counts for the page benchmarks (default "10000,100000")
-  BENCH_PG_URL     PostgreSQL database to fill (default: DATABASE_URL's server with
-                   "_bench" appended to its name, else newsroom_scale_bench on 127.0.0.1)
+  BENCH_SIZES      statement counts for the page benchmarks (default "10000,100000,1000000";
+                   SQLite stops at SQLITE_MAX_SIZE, 100,000)
+  BENCH_PG_URL     PostgreSQL database name to start from (default: DATABASE_URL's server
+                   with "_bench" appended to its name, else newsroom_perf_bench on
+                   127.0.0.1); each size gets its own database, that name + "_10k",
+                   "_100k", "_1m", filled once and reused while it holds the same corpus
+  BENCH_SQLITE_DIR where to keep the SQLite files the same way (default: a temporary
+                   folder, filled anew each run)
   BENCH_SKIP       comma-separated parts to skip: ingest, sqlite, postgresql
+
+Pages are timed with the cache off ("pages_cold") and on ("pages"), both shaped
+{db: {size: {page: {"p50_ms", "p95_ms", "queries", ...}}}}; "pages_load" holds the load
+average after each size's timings (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ from bench.inputs import EVAL_TEXTS, eval_texts, write_copies  # noqa: E402
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PY = sys.executable
 BATCH_SIZE = 16
+SQLITE_MAX_SIZE = 100_000
+LARGE = 1_000_000
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
 
 
@@ -138,9 +149,9 @@ def ingest_bench(tmp: Path) -> dict | None:
     }
 
 
-def postgres_url() -> str | None:
-    """The PostgreSQL database to fill, or None when no server answers."""
-    explicit = os.environ.get("BENCH_PG_URL")
+def postgres_url(explicit: str | None = None) -> str | None:
+    """The PostgreSQL database to fill (created if missing), or None when no server answers."""
+    explicit = explicit or os.environ.get("BENCH_PG_URL")
     base = os.environ.get("DATABASE_URL", "")
     if explicit:
         url = explicit
@@ -148,7 +159,7 @@ def postgres_url() -> str | None:
         parts = urlsplit(base)
         url = urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_bench"))
     else:
-        url = "postgres://postgres@127.0.0.1:5432/newsroom_scale_bench"
+        url = "postgres://postgres@127.0.0.1:5432/newsroom_perf_bench"
     try:
         import psycopg
     except ImportError:
@@ -168,10 +179,31 @@ def postgres_url() -> str | None:
 
 
 def pages_bench(url: str, sizes: list[int]) -> dict:
+    if not sizes:
+        return {}
     _, _, out = run(
         [PY, "bench/pages.py", *map(str, sizes)], env={"DATABASE_URL": url}, quiet=False
     )
     return json.loads(out.strip().splitlines()[-1])
+
+
+def size_suffix(size: int) -> str:
+    return f"{size // 1_000_000}m" if size >= LARGE else f"{size // 1000}k"
+
+
+def sized_url(url: str, size: int) -> str:
+    """One database per corpus size (name + "_10k", "_100k", "_1m"), created if missing:
+    each keeps its corpus, and a later run reuses it instead of filling it again."""
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{size_suffix(size)}"
+    return postgres_url(urlunsplit(parts._replace(path=f"/{name}")))
+
+
+def record(results: dict, db: str, by_size: dict) -> None:
+    for size, entry in by_size.items():
+        results["pages"].setdefault(db, {})[size] = entry["warm"]
+        results["pages_cold"].setdefault(db, {})[size] = entry["cold"]
+        results["pages_load"].setdefault(db, {})[size] = entry["load_average"]
 
 
 def table(results: dict) -> str:
@@ -191,25 +223,37 @@ def table(results: dict) -> str:
             f"  CPU s {ingest['cpu_s']}, load average after each {ingest['load_average']}",
             "",
         ]
-    for db, by_size in results.get("pages", {}).items():
+    for key, cache in (("pages_cold", "cache off"), ("pages", "cache on")):
+        lines += _pages_table(results.get(key, {}), cache, results.get("pages_load", {}))
+    return "\n".join(lines)
+
+
+def _pages_table(pages: dict, cache: str, loads: dict) -> list[str]:
+    lines = []
+    for db, by_size in pages.items():
         sizes = list(by_size)
-        header = f"{'page':16}" + "".join(f" | {int(s):>7,} p50    p95  q" for s in sizes)
-        lines += [f"Pages on {db} (ms; q = queries)", header, "-" * len(header)]
+        header = f"{'page':16}" + "".join(f" | {int(s):>9,} p50    p95  q" for s in sizes)
+        load = ", ".join(f"{int(s):,}: {loads.get(db, {}).get(s, ['?'])[0]}" for s in sizes)
+        lines += [
+            f"Pages on {db}, {cache} (ms; q = queries; load average after: {load})",
+            header,
+            "-" * len(header),
+        ]
         for page in by_size[sizes[0]]:
             row = f"{page:16}"
             for size in sizes:
                 e = by_size[size].get(page, {})
-                row += f" | {e.get('p50_ms', 0):11.1f} {e.get('p95_ms', 0):6.1f}"
+                row += f" | {e.get('p50_ms', 0):13.1f} {e.get('p95_ms', 0):6.1f}"
                 row += f" {e.get('queries', 0):2d}"
             lines.append(row)
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def main() -> None:
     started = time.perf_counter()
-    results: dict = {"pages": {}}
-    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+    results: dict = {"pages": {}, "pages_cold": {}, "pages_load": {}}
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
     with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as tmp_name:
         tmp = Path(tmp_name)
         if "ingest" not in SKIP:
@@ -217,13 +261,18 @@ def main() -> None:
             if ingest:
                 results["ingest"] = ingest
         if "sqlite" not in SKIP:
-            log("pages on SQLite")
-            results["pages"]["sqlite"] = pages_bench(f"sqlite:///{tmp / 'pages.sqlite3'}", sizes)
+            folder = Path(os.environ.get("BENCH_SQLITE_DIR") or tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            for size in (s for s in sizes if s <= SQLITE_MAX_SIZE):
+                path = folder / f"pages-{size_suffix(size)}.sqlite3"
+                log(f"pages on SQLite ({path})")
+                record(results, "sqlite", pages_bench(f"sqlite:///{path}", [size]))
         if "postgresql" not in SKIP:
-            url = postgres_url()
-            if url:
+            base = postgres_url()
+            for size in sizes if base else []:
+                url = sized_url(base, size)
                 log(f"pages on PostgreSQL ({urlsplit(url).path.lstrip('/')})")
-                results["pages"]["postgresql"] = pages_bench(url, sizes)
+                record(results, "postgresql", pages_bench(url, [size]))
     results["machine"] = {
         "cpus": os.cpu_count(),
         "load_average_at_end": os.getloadavg(),

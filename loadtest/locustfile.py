@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 import requests
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant_throughput, events, task
 
 SAMPLE: dict[str, list] = {"speakers": [], "articles": [], "countries": [], "topics": []}
 WORDS = ["talks", "sanctions", "ceasefire", "security", "cooperation", "election", "nato"]
@@ -40,10 +40,12 @@ def load_sample(environment, **kwargs):
 # Think time between two pages, in seconds: an analyst reads what a page shows before the
 # next click (LOAD_WAIT="1,3" makes a stress test of the same mix).
 THINK = [float(x) for x in os.environ.get("LOAD_WAIT", "5,15").split(",")]
+# The stress runs instead pace each user at a fixed rate (requests per second per user).
+RATE = float(os.environ.get("LOAD_USER_RATE", "0"))
 
 
 class Analyst(HttpUser):
-    wait_time = between(*THINK)
+    wait_time = constant_throughput(RATE) if RATE else between(*THINK)
 
     def on_start(self):
         self.client.headers.update(HEADERS)

@@ -1,10 +1,15 @@
 """`make loadtest`: gunicorn on the 100,000-statement PostgreSQL database, driven by locust.
 
-Creates the database when missing and fills it once (`make_fake_corpus`), serves it with
-production settings on 127.0.0.1, runs locust headless for a bounded time, stops
-everything, and prints as its last line: `requests N, failures F, p95 X ms`.
+Creates the database when missing (LOAD_FRESH=1: drops it first) and fills it once
+(`make_fake_corpus`), serves it with production settings on 127.0.0.1 (gunicorn sized by
+newsroom/gunicorn.conf.py), runs locust headless for a bounded time (50 users pausing
+5-15 s between pages), then the stress variant: users paced at rising request rates,
+LOAD_STRESS_SECONDS each, until p95 passes STRESS_P95_MS or requests fail; it prints the
+highest rate that stayed within. Stops everything, and prints as its last line the first
+run's `requests N, failures F, p95 X ms`.
 Environment: LOAD_DB, LOAD_PORT, LOAD_USERS, LOAD_SECONDS, LOAD_STATEMENTS, LOAD_WAIT,
-WEB_WORKERS, WEB_THREADS.
+LOAD_FRESH, LOAD_STRESS (0 skips it), LOAD_STRESS_RATES, LOAD_STRESS_SECONDS, WEB_WORKERS,
+WEB_THREADS.
 """
 
 from __future__ import annotations
@@ -26,13 +31,19 @@ import psycopg
 PROJECT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 BIN = Path(PY).parent
-DB = os.environ.get("LOAD_DB", "newsroom_reliab_load")
-PORT = int(os.environ.get("LOAD_PORT", "8105"))
+DB = os.environ.get("LOAD_DB", "newsroom_perf_load")
+PORT = int(os.environ.get("LOAD_PORT", "8104"))
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 STATEMENTS = int(os.environ.get("LOAD_STATEMENTS", "100000"))
-WORKERS = int(os.environ.get("WEB_WORKERS", "3"))
-THREADS = int(os.environ.get("WEB_THREADS", "4"))
+FRESH = os.environ.get("LOAD_FRESH", "") == "1"
+STRESS = os.environ.get("LOAD_STRESS", "1") != "0"
+STRESS_RATES = [
+    float(r) for r in os.environ.get("LOAD_STRESS_RATES", "5,10,15,20,30,40,60,80").split(",")
+]
+STRESS_SECONDS = int(os.environ.get("LOAD_STRESS_SECONDS", "30"))
+STRESS_USERS = 40
+STRESS_P95_MS = 300
 SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
@@ -59,6 +70,9 @@ def manage(*args: str, env: dict[str, str]) -> None:
 
 def prepare_database(env: dict[str, str]) -> None:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        if FRESH:
+            say(f"dropping {DB} (LOAD_FRESH=1)")
+            conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone():
             say(f"creating database {DB}")
             conn.execute(f'CREATE DATABASE "{DB}"')
@@ -115,24 +129,66 @@ def percentile(times: dict[float, int], fraction: float) -> float:
     return 0.0
 
 
-def summary(stats_json: Path) -> str:
-    """A table per endpoint on standard error, and the final line, from locust's JSON (its
-    CSV is written before the last requests of the stop timeout finish)."""
+def totals(stats_json: Path, *, table: bool = True) -> tuple[int, int, float]:
+    """(requests, failures, p95 ms) from locust's JSON (its CSV is written before the last
+    requests of the stop timeout finish), with a table per endpoint on standard error."""
     entries = sorted(json.loads(stats_json.read_text()), key=lambda e: e["name"])
     everything: dict[float, int] = {}
-    say(f"{'endpoint':<22} {'requests':>8} {'failures':>8} {'median':>7} {'p95':>7} {'max':>7}")
+    if table:
+        say(f"{'endpoint':<22} {'requests':>8} {'failures':>8} {'median':>7} {'p95':>7} {'max':>7}")
     for e in entries:
         times = {float(ms): n for ms, n in e["response_times"].items()}
         for ms, n in times.items():
             everything[ms] = everything.get(ms, 0) + n
-        say(
-            f"{e['name']:<22} {e['num_requests']:>8} {e['num_failures']:>8} "
-            f"{percentile(times, 0.5):>7.0f} {percentile(times, 0.95):>7.0f} "
-            f"{e['max_response_time']:>7.0f}"
-        )
+        if table:
+            say(
+                f"{e['name']:<22} {e['num_requests']:>8} {e['num_failures']:>8} "
+                f"{percentile(times, 0.5):>7.0f} {percentile(times, 0.95):>7.0f} "
+                f"{e['max_response_time']:>7.0f}"
+            )
     requests = sum(e["num_requests"] for e in entries)
     failures = sum(e["num_failures"] for e in entries)
-    return f"requests {requests}, failures {failures}, p95 {percentile(everything, 0.95):.0f} ms"
+    return requests, failures, percentile(everything, 0.95)
+
+
+def summary(stats_json: Path) -> str:
+    requests, failures, p95 = totals(stats_json)
+    return f"requests {requests}, failures {failures}, p95 {p95:.0f} ms"
+
+
+def locust(env: dict[str, str], prefix: Path, *, users: int, seconds: int) -> None:
+    subprocess.run(
+        [str(BIN / "locust"), "-f", str(PROJECT / "loadtest" / "locustfile.py"),
+         "--headless", "--users", str(users), "--spawn-rate", str(max(users // 5, 1)),
+         "--run-time", f"{seconds}s", "--stop-timeout", "10",
+         "--host", f"http://127.0.0.1:{PORT}", "--json-file", str(prefix),
+         "--only-summary", "--loglevel", "WARNING"],
+        cwd=PROJECT, env=env, timeout=seconds + 180, check=False,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def stress(env: dict[str, str], tmp: Path) -> str:
+    """Offer rising request rates (STRESS_USERS users, each paced); the highest achieved
+    rate whose p95 stayed within STRESS_P95_MS, without failures."""
+    best = None
+    for rate in STRESS_RATES:
+        prefix = tmp / f"stress-{rate:g}"
+        step_env = {**env, "LOAD_USER_RATE": str(rate / STRESS_USERS)}
+        load = os.getloadavg()[0]
+        locust(step_env, prefix, users=STRESS_USERS, seconds=STRESS_SECONDS)
+        requests, failures, p95 = totals(Path(f"{prefix}.json"), table=False)
+        achieved = requests / STRESS_SECONDS
+        say(
+            f"stress: offered {rate:g} req/s, served {achieved:.1f} req/s, p95 {p95:.0f} ms, "
+            f"{failures} failures (load average before {load:.2f})"
+        )
+        if failures or p95 > STRESS_P95_MS or achieved < 0.8 * rate:
+            break
+        best = achieved
+    if best is None:
+        return f"stress: no rate tried kept p95 <= {STRESS_P95_MS} ms"
+    return f"stress: highest rate with p95 <= {STRESS_P95_MS} ms: {best:.1f} requests/s"
 
 
 def main() -> int:
@@ -142,11 +198,10 @@ def main() -> int:
         manage("collectstatic", "--noinput", "-v", "0", env=env)
         # Keep-alive longer than the clients' pauses: with gunicorn's 2 s default, a client
         # reusing a connection just as the server closes it gets "connection reset".
-        say(f"gunicorn on 127.0.0.1:{PORT}: {WORKERS} workers x {THREADS} threads")
+        say(f"gunicorn on 127.0.0.1:{PORT} (newsroom/gunicorn.conf.py)")
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "newsroom.wsgi", "--bind", f"127.0.0.1:{PORT}",
-             "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "60",
-             "--keep-alive", "75", "--log-level", "warning"],
+            [str(BIN / "gunicorn"), "newsroom.wsgi", "-c", "newsroom/gunicorn.conf.py",
+             "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
             cwd=PROJECT, env=env, start_new_session=True,
         )  # fmt: skip
         try:
@@ -154,16 +209,12 @@ def main() -> int:
             prefix = Path(tmp) / "locust"
             write_sample(Path(tmp) / "sample.json")
             env["LOAD_SAMPLE"] = str(Path(tmp) / "sample.json")
-            say(f"locust: {USERS} users for {SECONDS} s")
-            subprocess.run(
-                [str(BIN / "locust"), "-f", str(PROJECT / "loadtest" / "locustfile.py"),
-                 "--headless", "--users", str(USERS), "--spawn-rate", str(max(USERS // 5, 1)),
-                 "--run-time", f"{SECONDS}s", "--stop-timeout", "10",
-                 "--host", f"http://127.0.0.1:{PORT}", "--json-file", str(prefix),
-                 "--only-summary", "--loglevel", "WARNING"],
-                cwd=PROJECT, env=env, timeout=SECONDS + 180, check=False,
-            )  # fmt: skip
+            say(f"locust: {USERS} users for {SECONDS} s (load average {os.getloadavg()[0]:.2f})")
+            locust(env, prefix, users=USERS, seconds=SECONDS)
             line = summary(Path(f"{prefix}.json"))
+            say(line)
+            if STRESS:
+                print(stress(env, Path(tmp)), flush=True)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             try:

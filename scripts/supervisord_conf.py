@@ -41,10 +41,9 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 serverurl=unix://{run}/supervisor.sock
 
 [program:web]
-command={venv}/bin/gunicorn newsroom.wsgi --preload --bind {host}:{port}
-  --workers {web_workers} --threads {web_threads} --timeout 60 --graceful-timeout 20 --keep-alive 75
-  --max-requests 2000 --max-requests-jitter 200 --access-logfile -
-environment=NEWSROOM_DB_ROLE="web"
+command={venv}/bin/gunicorn newsroom.wsgi -c newsroom/gunicorn.conf.py --preload
+  --bind {host}:{port} --access-logfile -
+environment=NEWSROOM_DB_ROLE="web"{web_sizes}
 {common}
 stopwaitsecs=25
 
@@ -100,8 +99,15 @@ def render(args: argparse.Namespace) -> str:
         "venv": str((PROJECT / args.venv).resolve()),
         "host": args.host,
         "port": args.port,
-        "web_workers": args.web_workers,
-        "web_threads": args.web_threads,
+        # Sized for the machine by newsroom/gunicorn.conf.py unless given.
+        "web_sizes": "".join(
+            f',{name}="{value}"'
+            for name, value in (
+                ("WEB_WORKERS", args.web_workers),
+                ("WEB_THREADS", args.web_threads),
+            )
+            if value
+        ),
         "task_workers": args.task_workers,
     }
     values["common"] = COMMON.format(**values)
@@ -112,8 +118,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=None)
+    parser.add_argument("--web-threads", type=int, default=None)
     parser.add_argument("--task-workers", type=int, default=1, help="workers on `default`")
     parser.add_argument("--run-dir", default="var", help="socket, pid file and logs")
     parser.add_argument("--venv", default=".venv")

@@ -6,8 +6,10 @@ def _repair_search_index(sender, using, **kwargs):
     from django.db import connections
 
     from statements.search import ensure_search_index
+    from statements.tallies import ensure_tallies
 
     ensure_search_index(connections[using])
+    ensure_tallies(connections[using])
 
 
 def _repair_relation_triggers(sender, using, **kwargs):

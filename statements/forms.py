@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from statements.models import Country, Quote, Topic
@@ -17,27 +17,25 @@ MAX_TEXT = 200
 
 
 class FastSelect(forms.Select):
-    """A <select> whose options are joined in Python. Django renders every <option>
-    through a template (~0.1 ms each); two country lists of 250 options made that half
-    the time of a statement list page at 100,000 statements."""
+    """A <select> whose options are written straight from its choices. Django renders
+    every <option> through a template (~0.1 ms each), and even building their context
+    dicts cost a statement list page more than all its queries: two country lists of
+    250 options and a topic list on every page."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = [
-            format_html(
-                '<option value="{}"{}>{}</option>',
-                option["value"],
-                flatatt(option["attrs"]),
-                option["label"],
-            )
-            for _group, group_options, _index in widget["optgroups"]
-            for option in group_options
-        ]
+        if any(isinstance(label, (list, tuple)) for _, label in self.choices):
+            return super().render(name, value, attrs, renderer)  # option groups
+        selected = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(str(v))}"'
+            f"{' selected' if str(v) in selected else ''}>{escape(str(label))}</option>"
+            for v, label in ((("" if v is None else v), label) for v, label in self.choices)
+        )
         return format_html(
             '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            mark_safe("\n".join(options)),  # noqa: S308 - each option escaped above
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe(options),  # noqa: S308 - each value and label escaped above
         )
 
 

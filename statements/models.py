@@ -6,8 +6,11 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
+from django.utils.text import Truncator
+
+from statements.fragments import Piece, quote_pieces, speaker_words
 
 
 class Country(models.Model):
@@ -69,20 +72,17 @@ class Topic(models.Model):
 
 class SpeakerQuerySet(models.QuerySet):
     def with_statement_counts(self) -> SpeakerQuerySet:
-        # A count per speaker from the (speaker, is_deleted) index, not a JOIN + GROUP BY
-        # over every statement: with the join, PostgreSQL merge-joined all 100k statements
-        # to rank 36 matching speakers (450 ms).
-        visible = (
-            Quote.objects.visible()
-            .filter(speaker=models.OuterRef("pk"))
-            .order_by()
-            .values("speaker")
-            .annotate(n=models.Count("pk"))
-            .values("n")
-        )
+        """Each speaker's visible statements as `statement_count`, read from the tally kept
+        on write (one primary-key lookup per speaker, never their statements)."""
+        counted = Tally.objects.filter(
+            scope_dim="s",
+            scope_key=Cast(models.OuterRef("pk"), models.CharField()),
+            value_dim="*",
+            value_key="",
+        ).values("n")[:1]
         return self.annotate(
             statement_count=Coalesce(
-                models.Subquery(visible), 0, output_field=models.IntegerField()
+                models.Subquery(counted), 0, output_field=models.IntegerField()
             )
         )
 
@@ -98,7 +98,11 @@ class Speaker(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person"
         ORGANISATION = "organisation"
+        # a State's delegation whose delegate the text does not name: one per country,
+        # "Representative of Mexico", with that country
+        DELEGATION = "delegation"
         COUNTRY = "country"
+        GROUP = "group"  # named members speaking together ("Qatar and Egypt")
         UNKNOWN = "unknown"
 
     name = models.CharField(max_length=200)
@@ -125,6 +129,15 @@ class Speaker(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("statements:speaker_detail", args=[self.slug])
+
+    @property
+    def country_beside_name(self) -> Country | None:
+        """The country to show after the speaker's name: none when the speaker is the
+        country itself ("Philippines", not "Philippines Philippines")."""
+        if self.kind == self.Kind.COUNTRY or self.country_id is None:
+            return None
+        country = self.country
+        return None if country.name.casefold() == self.name.casefold() else country
 
 
 class SpeakerAlias(models.Model):
@@ -275,6 +288,15 @@ class Quote(models.Model):
     mention_text = models.CharField(max_length=300, blank=True)
     mention_start = models.PositiveIntegerField(null=True, blank=True)
     mention_end = models.PositiveIntegerField(null=True, blank=True)
+    # An interrupted quote's pieces ('"A," she said. "B."'): [[start, end], ...] offsets
+    # into the article body; null or empty when the statement is one piece
+    # (statements/fragments.py). Nullable without a default so that SQLite adds the column
+    # in place: rebuilding the statements table breaks the triggers that point at it.
+    fragments = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Offsets of the speaker's pieces when narration interrupts the quote.",
+    )
     countries = models.ManyToManyField(Country, blank=True, related_name="quotes")
     topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
     position = models.PositiveIntegerField(default=0, help_text="Order within the article.")
@@ -291,6 +313,8 @@ class Quote(models.Model):
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "statement"
+        verbose_name_plural = "statements"
         ordering = ["article", "position"]
         indexes = [
             models.Index(fields=["article", "position"]),
@@ -313,7 +337,8 @@ class Quote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        # Cut at a word, marked with an ellipsis: the admin's headings and breadcrumbs show it.
+        return Truncator(self.text).words(14)
 
     # The article page lists an article's statements in parts of this many positions.
     STATEMENTS_PER_PART = 200
@@ -322,6 +347,16 @@ class Quote(models.Model):
         part = self.position // self.STATEMENTS_PER_PART
         query = f"?part={part + 1}" if part else ""
         return f"{self.article.get_absolute_url()}{query}#q{self.pk}"
+
+    @property
+    def pieces(self) -> list[Piece]:
+        """The speaker's words and the narration interrupting them, in text order."""
+        return quote_pieces(text=self.text, start=self.start, fragments=self.fragments or ())
+
+    @property
+    def speaker_words(self) -> str:
+        """The statement without the narration that interrupts it (what exports carry)."""
+        return speaker_words(text=self.text, start=self.start, fragments=self.fragments or ())
 
 
 class WorkerHeartbeat(models.Model):
@@ -431,6 +466,24 @@ class UrlImport(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Tally(models.Model):
+    """How many visible statements carry both of two items (statements/tallies.py): kept
+    current by database triggers, read by the pages instead of counting statements."""
+
+    pk = models.CompositePrimaryKey("scope_dim", "scope_key", "value_dim", "value_key")
+    scope_dim = models.CharField(max_length=1)
+    scope_key = models.CharField(max_length=20)
+    value_dim = models.CharField(max_length=1)
+    value_key = models.CharField(max_length=20)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "tallies"
+
+    def __str__(self) -> str:
+        return f"{self.scope_dim}:{self.scope_key} {self.value_dim}:{self.value_key} = {self.n}"
 
 
 class RelationTally(models.Model):

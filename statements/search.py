@@ -114,7 +114,14 @@ def fts5_query(q: str) -> str:
     return expr
 
 
-def quote_text_search(queryset: QuerySet, q: str, *, speaker_names: bool = False) -> QuerySet:
+def quote_text_search(
+    queryset: QuerySet,
+    q: str,
+    *,
+    speaker_names: bool = False,
+    id_field: str = "pk",
+    speaker_field: str = "speaker_id",
+) -> QuerySet:
     """Statements of `queryset` whose text matches the web-search style query `q`
     (stemmed words, "phrases", -excluded words, or). A blank query changes nothing.
 
@@ -125,15 +132,17 @@ def quote_text_search(queryset: QuerySet, q: str, *, speaker_names: bool = False
     q = (q or "").strip()
     if not q:
         return queryset
-    condition = _text_condition(queryset, q)
+    # `id_field`/`speaker_field`: what to test, when a caller tests aliases of the columns.
+    condition = _text_condition(queryset, q, id_field)
     if speaker_names:
         speaker_ids = _speakers_named(q)
         if speaker_ids:
-            condition = (condition or Q(pk__in=[])) | Q(speaker_id__in=speaker_ids)
+            nothing = Q(pk__in=[])
+            condition = (condition or nothing) | Q(**{f"{speaker_field}__in": speaker_ids})
     return queryset.filter(condition) if condition is not None else queryset.none()
 
 
-def _text_condition(queryset: QuerySet, q: str) -> Q | None:
+def _text_condition(queryset: QuerySet, q: str, id_field: str = "pk") -> Q | None:
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVectorExact
@@ -148,7 +157,8 @@ def _text_condition(queryset: QuerySet, q: str) -> Q | None:
         expr = fts5_query(q)
         if not expr:
             return None
-        return Q(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expr]))
+        matching = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expr])
+        return Q(**{f"{id_field}__in": matching})
     return Q(text__icontains=q)
 
 

@@ -12,8 +12,12 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    Exists,
+    F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -23,8 +27,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.functions import Coalesce, Greatest
 
+from statements import tallies
 from statements.datacache import cached
 from statements.models import (
     Article,
@@ -54,12 +59,15 @@ class QuoteFilters:
     date_to: dt.date | None = None
     # The speakers `speaker` was resolved to (resolve_speaker), when it was; not a parameter.
     speaker_ids: tuple[int, ...] | None = None
+    # The id of `topic`, when the caller knows it; not a parameter. Filtering on the id lets
+    # the database use its statistics of the topic (not the average topic's) to plan.
+    topic_id: int | None = None
 
     def params(self) -> dict[str, str]:
         """The filters that are set, as query-string values."""
         out = {}
         for field in fields(self):
-            if field.name == "speaker_ids":
+            if field.name in ("speaker_ids", "topic_id"):
                 continue
             value = getattr(self, field.name)
             if value:
@@ -67,25 +75,71 @@ class QuoteFilters:
         return out
 
 
-def quote_filter(*, filters: QuoteFilters) -> QuoteQuerySet:
-    """Visible statements matching `filters`, unordered and without related rows."""
+def quote_filter(*, filters: QuoteFilters, scan_newest: bool = False) -> QuoteQuerySet:
+    """Visible statements matching `filters`, unordered and without related rows.
+
+    With `scan_newest`, the speaker, country and topic filters are tests on each statement
+    (EXISTS) rather than joins the database may start from: reading statements newest
+    first and testing them finds a page of a large set at once, where starting from the
+    filter sorts the whole set (SQLite always starts from the filter). `quote_list`
+    chooses; the statements are the same either way.
+    """
+    # PostgreSQL weighs both ways with its statistics; SQLite starts from any index it can
+    # use. There "+column" (the same value, but no index) leaves it the newest-first one.
+    untested = scan_newest and connection.vendor == "sqlite"
     qs = Quote.objects.visible()
+    if untested:
+        qs = Quote.objects.alias(
+            tested_deleted=Func(
+                F("is_deleted"), template="+%(expressions)s", output_field=BooleanField()
+            ),
+            tested_speaker=Func(F("speaker_id"), template="+%(expressions)s"),
+            tested_id=Func(F("id"), template="+%(expressions)s"),
+        ).filter(tested_deleted=False)
     if filters.speaker_ids is not None:
-        qs = qs.filter(speaker_id__in=filters.speaker_ids)
+        if untested:
+            qs = qs.filter(tested_speaker__in=filters.speaker_ids)
+        else:
+            qs = qs.filter(speaker_id__in=filters.speaker_ids)
     elif filters.speaker:
         qs = qs.by_speaker_or_name(filters.speaker, fold(filters.speaker).strip())
     if filters.speaker_country:
-        qs = qs.by_speaker_country(filters.speaker_country)
+        if untested:
+            code = filters.speaker_country.upper()
+            speakers = Speaker.objects.filter(country_id=code).values("pk")
+            qs = qs.filter(tested_speaker__in=speakers)
+        else:
+            qs = qs.by_speaker_country(filters.speaker_country)
     if filters.country:
-        qs = qs.mentioning_country(filters.country)
-    if filters.topic:
+        if scan_newest:
+            links = Quote.countries.through.objects.filter(quote_id=OuterRef("pk"))
+            qs = qs.filter(Exists(links.filter(country_id=filters.country.upper())))
+        else:
+            qs = qs.mentioning_country(filters.country)
+    if filters.topic_id is not None:
+        if scan_newest:
+            links = Quote.topics.through.objects.filter(quote_id=OuterRef("pk"))
+            qs = qs.filter(Exists(links.filter(topic_id=filters.topic_id)))
+        else:
+            qs = qs.filter(topics=filters.topic_id)
+    elif filters.topic:
         qs = qs.on_topic(filters.topic)
     if filters.kind:
         qs = qs.of_kind(filters.kind)
     qs = qs.published_between(filters.date_from, filters.date_to)
     if filters.q:
-        qs = _matching_text(qs, filters.q)
+        if untested:
+            fields = {"id_field": "tested_id", "speaker_field": "tested_speaker"}
+            qs = quote_text_search(qs, filters.q, speaker_names=True, **fields)
+        else:
+            qs = _matching_text(qs, filters.q)
     return qs
+
+
+def scan_newest_pays(*, matching: int, everything: int, rows_needed: int) -> bool:
+    """Whether reading statements newest first and testing each (about rows_needed x
+    everything / matching of them) beats collecting and sorting all `matching` ones."""
+    return matching > 0 and rows_needed * everything <= matching * matching
 
 
 def _matching_text(qs: QuoteQuerySet, text: str) -> QuoteQuerySet:
@@ -108,9 +162,9 @@ def with_list_rows(qs: QuoteQuerySet) -> QuoteQuerySet:
     )
 
 
-def quote_list(*, filters: QuoteFilters) -> QuoteQuerySet:
+def quote_list(*, filters: QuoteFilters, scan_newest: bool = False) -> QuoteQuerySet:
     """Visible statements matching `filters`, newest first, with their list rows prefetched."""
-    return with_list_rows(quote_filter(filters=filters)).newest_first()
+    return with_list_rows(quote_filter(filters=filters, scan_newest=scan_newest)).newest_first()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,69 +184,142 @@ FACETS = {
 }
 
 
+# Facet name -> the tally dimension holding its values (statements/tallies.py).
+FACET_DIMS = {
+    "speaker": tallies.SPEAKER,
+    "speaker_country": tallies.SPEAKER_COUNTRY,
+    "country": tallies.COUNTRY,
+    "topic": tallies.TOPIC,
+    "kind": tallies.KIND,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSummary:
+    """How many statements a list holds, and its facets; `everything`: how many statements
+    are visible in all."""
+
+    total: int
+    facets: dict[str, list[FacetValue]]
+    everything: int
+
+
+def quote_summary(
+    *, filters: QuoteFilters, names: tuple[str, ...] = tuple(FACETS), limit: int = 10
+) -> QuoteSummary:
+    """The number of statements matching `filters` and the most frequent values of each
+    facet among them, exact. When the filters fix at most one of speaker, speaker's
+    country, country, topic or kind, both are read from the tallies kept on write (one
+    query); otherwise from one grouping pass over the matching statements, cached until
+    the data changes."""
+    dims = tuple(FACET_DIMS[name] for name in names)
+    scopes = _tally_scopes(filters)
+    if scopes is not None:
+        counts = tallies.scope_counts(scopes, dims)
+    else:
+        counts = _live_counts(quote_filter(filters=filters), dims)
+    return QuoteSummary(counts.total, _facet_values(counts, names, limit), counts.everything)
+
+
 def quote_facets(
     *, queryset: QuoteQuerySet, names: tuple[str, ...] = tuple(FACETS), limit: int = 10
 ) -> dict[str, list[FacetValue]]:
-    """The most frequent values of each facet among `queryset`: one query per facet."""
-    ids = queryset.values("pk")
-    rows = Quote.objects.filter(pk__in=ids)
-    links = {"country": Quote.countries.through, "topic": Quote.topics.through}
-    sources = {
-        "speaker": (rows.exclude(speaker=None), "speaker__slug", "speaker__name", "pk"),
-        "speaker_country": (
-            rows.exclude(speaker__country=None),
-            "speaker__country__code",
-            "speaker__country__name",
-            "pk",
-        ),
-        "country": (
-            links["country"].objects.filter(quote__in=ids),
-            "country__code",
-            "country__name",
-            "quote",
-        ),
-        "topic": (
-            links["topic"].objects.filter(quote__in=ids),
-            "topic__slug",
-            "topic__name",
-            "quote",
-        ),
-        "kind": (rows, "kind", "kind", "pk"),
-    }
-    kind_labels = dict(Quote.Kind.choices)
+    """The most frequent values of each facet among `queryset` (exact, one grouping pass)."""
+    counts = _live_counts(queryset, tuple(FACET_DIMS[name] for name in names))
+    return _facet_values(counts, names, limit)
 
-    def compute() -> dict[str, list[FacetValue]]:
-        return _facet_counts(sources, names, limit, kind_labels)
 
+def _tally_scopes(filters: QuoteFilters) -> list[tuple[str, str]] | None:
+    """The tally scopes whose statements are exactly those `filters` match, or None."""
+    if filters.q or filters.date_from or filters.date_to:
+        return None
+    scopes: list[list[tuple[str, str]]] = []
+    if filters.speaker_ids is not None:
+        scopes.append([(tallies.SPEAKER, str(pk)) for pk in filters.speaker_ids])
+    elif filters.speaker:
+        return None
+    if filters.speaker_country:
+        scopes.append([(tallies.SPEAKER_COUNTRY, filters.speaker_country)])
+    if filters.country:
+        scopes.append([(tallies.COUNTRY, filters.country)])
+    if filters.kind:
+        scopes.append([(tallies.KIND, filters.kind)])
+    if filters.topic:
+        topic = filters.topic_id
+        if topic is None:
+            topic = Topic.objects.filter(slug=filters.topic).values_list("pk", flat=True).first()
+        scopes.append([(tallies.TOPIC, str(topic))] if topic else [])
+    if len(scopes) > 1:
+        return None
+    return scopes[0] if scopes else [tallies.ALL]
+
+
+def _live_counts(queryset: QuoteQuerySet, dims: tuple[str, ...]) -> tallies.ScopeCounts:
+    rows = (
+        queryset.order_by()
+        .annotate(speaker_country=F("speaker__country_id"))
+        .values("id", "speaker_id", "speaker_country", "kind")
+    )
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (e.g. a query of only "-")
+        return tallies.ScopeCounts(0, {d: {} for d in dims})
     # Grouping every matching statement is the page's dearest work and the counts change
     # only with the data: cached per query until the next write (statements/datacache.py).
-    try:
-        sql = str(ids.query)
-    except EmptyResultSet:  # a filter that can match nothing (e.g. a query of only "-")
-        return {name: [] for name in names}
-    return cached(f"facets:{names}:{limit}:{sql}", compute)
+    return cached(f"counts:{dims}:{sql}:{params}", lambda: tallies.live_counts(sql, params, dims))
 
 
-def _facet_counts(sources, names, limit, kind_labels) -> dict[str, list[FacetValue]]:
+def _facet_values(
+    counts: tallies.ScopeCounts, names: tuple[str, ...], limit: int
+) -> dict[str, list[FacetValue]]:
+    """The `limit` most frequent values of each facet (ties by label), with their labels:
+    one query per kind of label (speakers, countries, topics) that is needed."""
+    candidates = {}
+    for name in names:
+        found = counts.values.get(FACET_DIMS[name], {})
+        ranked = sorted(found.values(), reverse=True)
+        # Every value as frequent as the last one shown, so that ties sort by label.
+        cutoff = ranked[limit - 1] if len(ranked) >= limit else 0
+        candidates[name] = {key: n for key, n in found.items() if n >= max(cutoff, 1)}
+    labels = _facet_labels(candidates)
     facets = {}
     for name in names:
-        qs, value_field, label_field, counted = sources[name]
-        values = (
-            qs.values(value_field, label_field)
-            .annotate(n=Count(counted))
-            .order_by("-n", label_field)[:limit]
-        )
-        facets[name] = [
-            FacetValue(
-                value=row[value_field],
-                label=kind_labels.get(row[label_field], row[label_field])
-                if name == "kind"
-                else row[label_field],
-                count=row["n"],
-            )
-            for row in values
+        values = [
+            FacetValue(value=labels[name][key][0], label=labels[name][key][1], count=n)
+            for key, n in candidates[name].items()
+            if key in labels[name]
         ]
+        values.sort(key=lambda v: (-v.count, v.label))
+        facets[name] = values[:limit]
     return facets
+
+
+def _facet_labels(candidates: dict[str, dict[str, int]]) -> dict[str, dict[str, tuple]]:
+    """Facet name -> tally key -> (the value the filter takes, the label shown)."""
+    labels: dict[str, dict[str, tuple]] = {name: {} for name in candidates}
+    speakers = candidates.get("speaker")
+    if speakers:
+        for pk, slug, name in Speaker.objects.filter(pk__in=[int(k) for k in speakers]).values_list(
+            "pk", "slug", "name"
+        ):
+            labels["speaker"][str(pk)] = (slug, name)
+    codes = {*candidates.get("speaker_country", ()), *candidates.get("country", ())}
+    if codes:
+        names = dict(Country.objects.filter(code__in=codes).values_list("code", "name"))
+        for facet in ("speaker_country", "country"):
+            for code in candidates.get(facet, ()):
+                if code in names:
+                    labels[facet][code] = (code, names[code])
+    topics = candidates.get("topic")
+    if topics:
+        for pk, slug, name in Topic.objects.filter(pk__in=[int(k) for k in topics]).values_list(
+            "pk", "slug", "name"
+        ):
+            labels["topic"][str(pk)] = (slug, name)
+    kinds = dict(Quote.Kind.choices)
+    for kind in candidates.get("kind", ()):
+        labels["kind"][kind] = (kind, kinds.get(kind, kind))
+    return labels
 
 
 def country_choices() -> list[Country]:
@@ -245,6 +372,9 @@ def _trigram_ranked(speakers, folded: str, *, contains: bool) -> SpeakerQuerySet
         )
         return Q(search_name__contains=folded) | similar if contains else similar
 
+    # Each table's conditions on their own (one bitmap scan of its trigram index), the two
+    # joined by ids: OR-ed with a subquery, they made the planner scan every name.
+    speaker_ids = Speaker.objects.filter(matches()).values("pk")
     alias_ids = SpeakerAlias.objects.filter(matches()).values("speaker")
     best_alias = (
         SpeakerAlias.objects.filter(speaker=OuterRef("pk"))
@@ -252,7 +382,7 @@ def _trigram_ranked(speakers, folded: str, *, contains: bool) -> SpeakerQuerySet
         .order_by("-similarity")
         .values("similarity")[:1]
     )
-    return speakers.filter(matches() | Q(pk__in=alias_ids)).annotate(
+    return speakers.filter(Q(pk__in=speaker_ids) | Q(pk__in=alias_ids)).annotate(
         rank=Greatest(
             TrigramWordSimilarity(folded, "search_name"),
             Coalesce(Subquery(best_alias), Value(0.0)),
@@ -374,28 +504,38 @@ class MonthCount:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class SpeakerOverview:
+    """What a speaker's page says about all their statements."""
+
+    statement_count: int
+    months: list[MonthCount]  # per month of publication, the months between included
+    top_countries: list[FacetValue]
+    top_topics: list[FacetValue]
+
+
+def speaker_overview(*, speaker: Speaker, limit: int = 8) -> SpeakerOverview:
+    """From the tallies kept on write: one query, plus the countries' and topics' names."""
+    counts = tallies.scope_counts(
+        [(tallies.SPEAKER, str(speaker.pk))], (tallies.MONTH, tallies.COUNTRY, tallies.TOPIC)
+    )
+    about = _facet_values(counts, ("country", "topic"), limit)
+    return SpeakerOverview(
+        statement_count=counts.total,
+        months=_months(counts.values[tallies.MONTH]),
+        top_countries=about["country"],
+        top_topics=about["topic"],
+    )
+
+
 def speaker_statements_per_month(*, speaker: Speaker) -> list[MonthCount]:
     """Statements per month of publication, with the months between them that have none."""
-    # Grouping a prolific speaker's statements by month costs ~100 ms at 100k statements
-    # on SQLite (the month is computed in Python per row): cached until the next write.
-    return cached(f"per-month:{speaker.pk}", lambda: _statements_per_month(speaker))
+    counts = tallies.scope_counts([(tallies.SPEAKER, str(speaker.pk))], (tallies.MONTH,))
+    return _months(counts.values[tallies.MONTH])
 
 
-def _statements_per_month(speaker: Speaker) -> list[MonthCount]:
-    rows = (
-        Quote.objects.visible()
-        .filter(speaker=speaker, article__published__isnull=False)
-        .annotate(month=TruncMonth("article__published"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
-    counts = {}
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        counts[month.replace(day=1)] = row["n"]
+def _months(by_month: dict[str, int]) -> list[MonthCount]:
+    counts = {dt.date(int(key[:4]), int(key[5:7]), 1): n for key, n in by_month.items()}
     if not counts:
         return []
     months = []
@@ -407,10 +547,7 @@ def _statements_per_month(speaker: Speaker) -> list[MonthCount]:
 
 
 def speaker_statement_count(*, speaker: Speaker) -> int:
-    return cached(
-        f"statement-count:{speaker.pk}",
-        lambda: Quote.objects.visible().filter(speaker=speaker).count(),
-    )
+    return tallies.totals([(tallies.SPEAKER, str(speaker.pk))])[(tallies.SPEAKER, str(speaker.pk))]
 
 
 def article_detail(*, pk: int) -> Article | None:
@@ -445,14 +582,6 @@ def article_statements(*, article: Article, part: int) -> ArticleStatements:
 
 
 def country_statement_counts(*, code: str) -> dict[str, int]:
-    """How many statements are by speakers of the country and how many mention it
-    (cached until the next write: every request to the page, fragments too, needs them)."""
-
-    def compute() -> dict[str, int]:
-        visible = Quote.objects.visible()
-        return {
-            "by": visible.by_speaker_country(code).count(),
-            "about": visible.mentioning_country(code).count(),
-        }
-
-    return cached(f"country-counts:{code}", compute)
+    """How many statements are by speakers of the country and how many mention it."""
+    found = tallies.totals([(tallies.SPEAKER_COUNTRY, code), (tallies.COUNTRY, code)])
+    return {"by": found[(tallies.SPEAKER_COUNTRY, code)], "about": found[(tallies.COUNTRY, code)]}

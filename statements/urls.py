@@ -1,6 +1,6 @@
 from django.urls import path
 
-from statements import views, views_curation, views_relations
+from statements import views, views_curation, views_indexes, views_relations
 
 app_name = "statements"
 
@@ -9,7 +9,9 @@ urlpatterns = [
     path("speakers/", views.speaker_list, name="speaker_list"),
     path("speakers/<slug:slug>/", views.speaker_detail, name="speaker_detail"),
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    path("countries/", views_indexes.country_list, name="country_list"),
     path("countries/<str:code>/", views.country_detail, name="country_detail"),
+    path("topics/", views_indexes.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("relations/", views_relations.relations, name="relations"),
     path(

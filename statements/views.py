@@ -26,15 +26,16 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import date as format_date
 from django.templatetags.static import static
-from django.utils.text import slugify
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from statements import exports, selectors, selectors_relations
 from statements.charts import months_chart
+from statements.conditional import conditional_on_data
 from statements.feeds import FEED_SIZE, FeedPage, feed_response
 from statements.forms import QuoteFilterForm, SpeakerSearchForm
+from statements.fragments import interruptions
 from statements.health import health_report
 from statements.highlight import Mark, highlight
 from statements.models import Country, Quote, Topic
@@ -98,12 +99,15 @@ class BrowsePage:
     """What a statement-browsing page passes to its template."""
 
     base_title: str
-    export_name: str
     fixed: dict[str, str] = field(default_factory=dict)
     # Query parameters of the page that are not filters (the country page's section).
     extra_params: dict[str, str] = field(default_factory=dict)
     # Context for the full page only (a profile, a chart): not computed for fragments.
     full_page_context: Callable[[], dict] | None = None
+    # The speakers a fixed speaker filter stands for, known by the page (by id, not slug).
+    speaker_ids: tuple[int, ...] | None = None
+    # Export file name; by default it is made of the filters (exports.export_filename).
+    export_name: str = ""
 
 
 def drop_empty_params(view):
@@ -239,10 +243,10 @@ def _browse(
     form = QuoteFilterForm(request.GET, countries=countries, topics=topics, fixed=page.fixed)
     country_names = {c.code: c.name for c in countries}
     topic_names = {t.slug: t.name for t in topics}
+    topic_ids = {t.slug: t.pk for t in topics}
     context = {
         "form": form,
         "extra_params": page.extra_params,
-        "export_name": page.export_name,
         "list_page": list_page,
         "clear_url": Links(request.path, dict(page.extra_params)).url(),
         # How many filters besides words and speaker are set (they fold away on phones).
@@ -266,6 +270,10 @@ def _browse(
         return _render(request, template, context, status=400)
 
     filters = form.filters(**page.fixed)
+    if page.speaker_ids is not None:
+        filters = replace(filters, speaker_ids=page.speaker_ids)
+    if filters.topic:
+        filters = replace(filters, topic_id=topic_ids.get(filters.topic))
     match = None
     if filters.speaker and "speaker" not in page.fixed:
         # A typed name filters as the suggestions would find it (a typo too).
@@ -273,11 +281,17 @@ def _browse(
         filters = replace(filters, speaker_ids=match.ids)
         if match.how == "slug":
             form.show_speaker(match.speaker)
-    quotes = selectors.quote_list(filters=filters)
+    if fmt:
+        quotes = selectors.quote_list(filters=filters)
+        export_name = page.export_name or exports.export_filename(
+            filters=filters, speaker_slug=match.speaker.slug if match and match.speaker else ""
+        )
     if fmt == "csv":
-        return exports.csv_response(quotes, filename=page.export_name)
+        link = request.build_absolute_uri
+        return exports.csv_response(quotes, filename=export_name, link=link)
     if fmt == "json":
-        return exports.json_response(quotes)
+        link = request.build_absolute_uri
+        return exports.json_response(quotes, filename=export_name, link=link)
 
     params = {k: v for k, v in filters.params().items() if k not in page.fixed}
     links = Links(request.path, params | page.extra_params)
@@ -299,11 +313,18 @@ def _browse(
             statements=quotes[:FEED_SIZE],
         )
         return feed_response(request, page=feed)
-    results = Paginator(quotes, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
-    facets = selectors.quote_facets(
-        queryset=selectors.quote_filter(filters=filters),
-        names=tuple(name for name in FACETS if name not in page.fixed),
+    summary = selectors.quote_summary(
+        filters=filters, names=tuple(name for name in FACETS if name not in page.fixed)
     )
+    size = settings.NEWSROOM_PAGE_SIZE
+    number = _page_number(request.GET.get("page"), total=summary.total, size=size)
+    scan_newest = selectors.scan_newest_pays(
+        matching=summary.total, everything=summary.everything, rows_needed=number * size
+    )
+    paginator = Paginator(selectors.quote_list(filters=filters, scan_newest=scan_newest), size)
+    paginator.count = summary.total  # counted already: no COUNT(*) over the statements
+    results = paginator.get_page(number)
+    facets = summary.facets
     context |= {
         "title": title,
         "feed_url": links.url(format="atom"),
@@ -322,6 +343,7 @@ def _browse(
         "speaker_match": _speaker_match_note(match),
         # The speaker whose slug the URL carries: the script shows their name in the box.
         "picked_speaker": match.speaker if match and match.how == "slug" else None,
+        "export_name": export_name,
         "export_csv": links.url(format="csv"),
         "export_json": links.url(format="json"),
     }
@@ -331,16 +353,29 @@ def _browse(
     return _render(request, template, context, push_url=push_url)
 
 
+def _page_number(value: str | None, *, total: int, size: int) -> int:
+    """The page Paginator.get_page shows for `value`: 1 for no number, the last one for a
+    number out of range."""
+    last = max(1, -(-total // size))
+    try:
+        number = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= last else last
+
+
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def quote_list(request: HttpRequest) -> HttpResponse:
-    page = BrowsePage(base_title="Statements", export_name="statements")
+    page = BrowsePage(base_title="Statements")
     return _browse(request, template="statements/quote_list.html", page=page, list_page=True)
 
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def speaker_list(request: HttpRequest) -> HttpResponse:
     form = SpeakerSearchForm(request.GET)
@@ -391,6 +426,7 @@ def _bounded_int(value: str | None, *, default: int, high: int) -> int:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     speaker = selectors.speaker_detail(slug=slug)
@@ -398,27 +434,27 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No speaker with that name.")
 
     def profile() -> dict:
-        own = selectors.quote_filter(filters=QuoteFilters(speaker=speaker.slug))
-        about = selectors.quote_facets(queryset=own, names=("country", "topic"), limit=8)
+        overview = selectors.speaker_overview(speaker=speaker)
         return {
             "speaker": speaker,
-            "statement_count": selectors.speaker_statement_count(speaker=speaker),
-            "chart": months_chart(selectors.speaker_statements_per_month(speaker=speaker)),
-            "top_countries": about["country"],
-            "top_topics": about["topic"],
+            "statement_count": overview.statement_count,
+            "chart": months_chart(overview.months),
+            "top_countries": overview.top_countries,
+            "top_topics": overview.top_topics,
         }
 
     page = BrowsePage(
         base_title=speaker.name,
-        export_name=f"statements-{speaker.slug}",
         fixed={"speaker": speaker.slug},
         full_page_context=profile,
+        speaker_ids=(speaker.pk,),
     )
     return _browse(request, template="statements/speaker_detail.html", page=page)
 
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not re.fullmatch(r"[A-Za-z]{2}", code):
@@ -454,7 +490,6 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 
     page = BrowsePage(
         base_title=f"About {country.name}" if about else f"Said by speakers from {country.name}",
-        export_name=f"statements-{country.code.lower()}-{section}",
         fixed={fixed_name: country.code},
         extra_params={} if section == default else {"section": section},
         full_page_context=overview,
@@ -464,12 +499,12 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers(*HTMX_VARY)
+@conditional_on_data
 @drop_empty_params
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     page = BrowsePage(
         base_title=f"Topic: {topic.name}",
-        export_name=f"statements-{slugify(topic.slug)}",
         fixed={"topic": topic.slug},
         full_page_context=lambda: {"topic": topic},
     )
@@ -477,6 +512,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@conditional_on_data
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_detail(pk=pk) if pk <= MAX_ID else None
     if article is None:
@@ -499,6 +535,10 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 anchor=f"q{quote.pk}",
             )
         )
+        for start, end in interruptions(
+            text=quote.text, start=quote.start, fragments=quote.fragments or ()
+        ):
+            marks.append(Mark(start=start, end=end, css_class="narration"))
         if quote.cue_start is not None and quote.cue_end is not None:
             marks.append(Mark(start=quote.cue_start, end=quote.cue_end, css_class="cue-word"))
         if quote.mention_start is not None and quote.mention_end is not None:

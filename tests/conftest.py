@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_skips import browser_skip_summary
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_DIR / "seeds"
 SEED_FILE = SEEDS_DIR / "000_17c3880eb98f23c3.txt"
@@ -56,7 +58,7 @@ def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium: Playwright cannot download its own browser here."""
     executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     if not shutil.which(executable):
-        pytest.skip(f"Chromium not found at {executable}; install it with apt-get install chromium")
+        pytest.skip(f"Chromium not found at {executable}")
     return {
         **browser_type_launch_args,
         "executable_path": executable,
@@ -80,3 +82,29 @@ def base_url(pytestconfig) -> str | None:
     defining it here means that one never runs. Same values: --base-url, else the ini.
     """
     return pytestconfig.getoption("--base-url") or pytestconfig.getini("base_url") or None
+
+
+@pytest.fixture(autouse=True)
+def _exact_tallies(request):
+    """Tests that commit are cleaned up by a flush, and SQLite's flush deletes the tally's
+    rows and the statements' in any order, which leaves the counts wrong for the next test:
+    start such a test from a recount (what a migrate does, statements/tallies.py)."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.db import connection
+
+    from statements.tallies import ensure_tallies
+
+    ensure_tallies(connection)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say plainly, after the short summary (the last thing before the counts), when browser
+    tests were skipped and why."""
+    result = yield
+    line = browser_skip_summary(terminalreporter.stats.get("skipped", []))
+    if line:
+        terminalreporter.write_sep("=", line, yellow=True, bold=True)
+    return result

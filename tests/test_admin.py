@@ -342,7 +342,7 @@ def test_list_pages_search_filter_and_count(admin_client, quote):
         QUOTES: "We will keep talking",
         QUOTES + "?q=keep+talking": "We will keep talking",
         QUOTES + f"?q={quote.speaker.name.replace(' ', '+')}": "We will keep talking",
-        QUOTES + "?kind__exact=direct&verified__exact=0&countries__code__exact=BE": "1 quote",
+        QUOTES + "?kind__exact=direct&verified__exact=0&countries__code__exact=BE": "1 statement",
         ARTICLES + "?status__exact=annotated": "Ministers meet in Brussels",
         SPEAKERS + "?q=" + quote.speaker.name.split()[0]: quote.speaker.name,
         "/admin/admin/logentry/": "Log entries",

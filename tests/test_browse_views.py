@@ -436,6 +436,7 @@ def test_unknown_pages_are_404(client, data, url):
 
 # --- exports ------------------------------------------------------------------------------
 
+# The fixed keys of docs/design.md, and what a citation needs besides.
 ROW_KEYS = {
     "id",
     "text",
@@ -447,11 +448,14 @@ ROW_KEYS = {
     "article",
     "countries",
     "topics",
+    "fragments",
+    "link",
 }
 
 
 def body_of(response) -> str:
-    return b"".join(response.streaming_content).decode()
+    """The body as text; a CSV's byte-order mark is read as such (as spreadsheets do)."""
+    return b"".join(response.streaming_content).decode("utf-8-sig")
 
 
 def test_json_export_shape_is_exact(client, data):
@@ -469,19 +473,24 @@ def test_json_export_shape_is_exact(client, data):
                 "kind": "direct",
                 "start": quote.start,
                 "end": quote.end,
+                "fragments": [],
                 "cue": "reiterated",
                 "speaker": {
                     "name": "Jens Stoltenberg",
                     "slug": "jens-stoltenberg",
                     "country": "NO",
+                    "role": "NATO Secretary General",
                 },
                 "article": {
                     "id": quote.article_id,
                     "title": quote.article.title,
                     "published": "2024-02-05",
+                    "source": None,
+                    "url": None,
                 },
                 "countries": ["TR"],
                 "topics": ["defence"],
+                "link": f"http://testserver/articles/{quote.article_id}/#q{quote.pk}",
             }
         ],
     }
@@ -513,20 +522,24 @@ def test_csv_export_header_rows_and_filename(client, data):
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(body_of(response))))
     assert list(rows[0]) == [
-        "id",
         "text",
         "kind",
-        "start",
-        "end",
-        "cue",
         "speaker_name",
-        "speaker_slug",
+        "speaker_role",
         "speaker_country",
-        "article_id",
+        "cue",
         "article_title",
+        "article_source",
+        "article_url",
         "article_published",
         "countries",
         "topics",
+        "link",
+        "id",
+        "speaker_slug",
+        "article_id",
+        "start",
+        "end",
     ]
     assert [r["text"] for r in rows] == texts(get(client, country="TR"))
     worried = next(r for r in rows if r["text"] == data["worried"].text)
@@ -770,8 +783,9 @@ def make_statements(n: int) -> None:
 
 
 PAGES_AND_QUERIES = [
-    # Countries and topics for the selects, count, rows, 2 prefetches, 5 facets (+ 1 for the
-    # speaker's name; the speaker page adds its profile, the country page its tab counts).
+    # The data version (ETag), countries and topics for the selects, rows, 2 prefetches, the
+    # count and facets with their labels (+ 1 for the speaker's name; the speaker page adds
+    # its profile, the country page its tab counts).
     ("/", 11),
     ("/?country=TR&q=Q0&speaker=person", 12),
     # A typo in the speaker: + 3 on SQLite (difflib reads the names and the aliases, then
@@ -780,7 +794,7 @@ PAGES_AND_QUERIES = [
     ("/speakers/person-1/", 16),
     ("/countries/tr/", 14),  # + 1: the pairs it talks about and is talked about in
     ("/topics/defence/", 11),
-    ("/speakers/?q=person", 1),
+    ("/speakers/?q=person", 2),
 ]
 
 
@@ -811,7 +825,8 @@ def test_query_count_does_not_grow_with_rows(client, settings, url):
 def test_article_page_query_count_is_constant(client, django_assert_max_num_queries, n):
     make_statements(n)
     article = Article.objects.get()
-    with django_assert_max_num_queries(3):
+    # The data version (conditional GET), the article, its part summary, the part's statements.
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("statements:article_detail", args=[article.pk]))
     assert response.status_code == 200
 

@@ -53,3 +53,62 @@ def test_a_statement_by_someone_unnamed_keeps_the_words_but_no_speaker():
     assert quote.speaker is None
     assert quote.mention_text == "Officials"
     assert not Speaker.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_delegation_is_one_speaker_per_country_with_its_country():
+    from statements.models import Country
+
+    Country.objects.get_or_create(code="MX", defaults={"name": "Mexico"})
+    delegation = SpeakerProfile(
+        name="Representative of Mexico",
+        kind="delegation",
+        country="MX",
+        role_mentions=["Mexico's delegate"],
+    )
+    first = speakers_for_profiles(profiles=[delegation])[0]
+    again = speakers_for_profiles(profiles=[delegation])[0]  # another article
+    assert first == again
+    first.refresh_from_db()
+    assert (first.kind, first.country_id) == (Speaker.Kind.DELEGATION, "MX")
+    assert not SpeakerAlias.objects.filter(speaker=first).exists()
+
+
+@pytest.mark.django_db
+def test_unnamed_speakers_of_a_meeting_are_no_stored_speaker_but_named_groups_are():
+    many = SpeakerProfile(name="Speakers", kind="group", role_mentions=["several delegations"])
+    pair = SpeakerProfile(name="Chile and Peru", kind="group", members=["Chile", "Peru"])
+    none, group = speakers_for_profiles(profiles=[many, pair])
+    assert none is None
+    assert group.kind == Speaker.Kind.GROUP
+
+
+@pytest.mark.django_db
+def test_a_delegations_statements_are_listed_under_its_country(client):
+    from statements.models import Article, Country
+    from statements.nlp.types import Annotation, QuoteAnnotation, TextSpan
+
+    Country.objects.get_or_create(code="MX", defaults={"name": "Mexico"})
+    body = "The representative of Mexico said the fund must grow."
+    article = Article.objects.create(title="t", body=body, content_hash="d" * 64)
+    start = body.index("the fund")
+    annotation = Annotation(
+        quotes=[
+            QuoteAnnotation(
+                start=start,
+                end=len(body) - 1,
+                text=body[start:-1],
+                kind="indirect",
+                cue=TextSpan(29, 33, "said"),
+                speaker=0,
+                mention=TextSpan(0, 28, body[:28]),
+            )
+        ],
+        speakers=[SpeakerProfile(name="Representative of Mexico", kind="delegation", country="MX")],
+    )
+    annotation_save(article=article, annotation=annotation)
+    listed = client.get("/", {"speaker_country": "MX"})
+    assert [q.text for q in listed.context["page"].object_list] == ["the fund must grow"]
+    country_page = client.get("/countries/mx/")
+    assert "the fund must grow" in country_page.text
+    assert "Representative of Mexico" in country_page.text

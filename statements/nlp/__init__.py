@@ -11,12 +11,13 @@ from typing import Any
 
 from .attribution import analyse
 from .countries import country_table, iter_countries
+from .interrupted import add_fragments
 from .pipeline import get_nlp, split_parts
 from .topic_tags import tag_topics
 from .topics import TopicRule, default_topics
 from .types import Annotation, QuoteAnnotation, SpeakerProfile, TextSpan
 
-PIPELINE_VERSION = "nlp-2"
+PIPELINE_VERSION = "nlp-3"
 
 __all__ = [
     "PIPELINE_VERSION",
@@ -49,7 +50,8 @@ def annotate(
     docs = nlp.pipe(text[s:e] for s, e in pieces)
     parts = [(doc, s) for doc, (s, _e) in zip(docs, pieces, strict=True)]
     # topics are tagged on the finished statements (passage fallback), not inside analyse
-    return tag_topics(nlp, text, parts, analyse(nlp, text, parts, ()), rules)
+    annotation = tag_topics(nlp, text, parts, analyse(nlp, text, parts, ()), rules)
+    return add_fragments(text, annotation)
 
 
 def annotate_many(
@@ -84,5 +86,6 @@ def annotate_many(
         text, context, count = texts[n]
         if len(pending) == count:
             del texts[n]
-            yield tag_topics(nlp, text, pending, analyse(nlp, text, pending, ()), rules), context
+            annotation = tag_topics(nlp, text, pending, analyse(nlp, text, pending, ()), rules)
+            yield add_fragments(text, annotation), context
             pending = []

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .continuations import continuations, is_meeting_coverage
 from .cues import Candidate, candidates, cue_forms, cue_lemma, mention_span, stance_only, subject_of
+from .delegations import home_country, is_delegate_noun
 from .headlines import headline_candidates
 from .matchers import country_mentions, topic_mentions
 from .quotes import QuoteSpan, scan_quotes
@@ -172,17 +173,46 @@ def analyse(
         if meeting:
             found += _continuations(doc, off, found, paras, headline_end - off)
         statements += found
-        used = {s.subj.i for s in statements if s.subj is not None and s.offset == off}
-        for t in doc:
-            if t.dep_ == "nsubj" and t.pos_ == "PROPN" and t.i not in used:
-                subjects.append((t.idx + off, t, off))
+        subjects += _named_subjects(doc, off, local_quotes)
         countries += [(s + off, e + off, c) for s, e, c in country_mentions(doc)]
         if topics:
             topic_hits += [(s + off, e + off, c) for s, e, c in topic_mentions(nlp, doc, topics)]
 
     statements = _drop_nested(statements)
-    _resolve(table, statements, subjects, paras)
+    # the subject of a statement dropped as nested in another's words stays a named subject
+    used = {(id(st.subj.doc), st.subj.i) for st in statements if st.subj is not None}
+    subjects = [s for s in subjects if (id(s[1].doc), s[1].i) not in used]
+    _resolve(table, statements, _outside_reported(subjects, statements, len(text)), paras)
+    headline = [c for s, _e, c in sorted(countries) if s < headline_end]
+    table.assign_home_country(home_country(headline, [c for _s, _e, c in countries]))
     return _build(text, statements, table, countries, topic_hits)
+
+
+def _outside_reported(
+    subjects: list[tuple[int, Token, int]], statements: list[Statement], length: int
+) -> list[tuple[int, Token, int]]:
+    """Subjects that are not words of a statement: a person spoken of in reported speech
+    ('X said that President Y had acted') is no antecedent for the next 'he'; coordinated
+    subjects stay ('X said that Chile and Peru agreed. Both countries ...')."""
+    reported = bytearray(length + 1)
+    for st in statements:
+        reported[st.start : st.end] = b"\x01" * (st.end - st.start)
+    return [
+        s for s in subjects if not reported[s[0]] or any(c.dep_ == "conj" for c in s[1].children)
+    ]
+
+
+def _named_subjects(doc: Doc, off: int, quotes: list[QuoteSpan]) -> list[tuple[int, Token, int]]:
+    """Named subjects outside speech acts, for pronouns; a name inside quotation marks (a
+    person addressed or spoken of in the quote) is never a speaker."""
+    inside = SpanIndex(sorted((q.start - off, q.end - off) for q in quotes))
+    return [
+        (t.idx + off, t, off)
+        for t in doc
+        if t.dep_ == "nsubj"
+        and (t.pos_ == "PROPN" or is_delegate_noun(t))
+        and not inside.containing(t.idx)
+    ]
 
 
 class LocalQuote(NamedTuple):

@@ -12,6 +12,12 @@ The metrics are those of the shared scorer (`eval/score.py`):
   overlaps a gold source fragment, or if the last word of the gold source (or of its
   canonical ``speaker`` name) is a word of the predicted speaker name;
 * end-to-end P/R/F1: loose match with a right speaker (no source in gold: match suffices);
+* where gold names the canonical ``speaker``: resolved-speaker ("speaker id") accuracy over
+  loose pairs (the last word of the gold speaker is a word of the predicted name; for a
+  delegation, "Representative of X" with a ``speaker_country``, the predicted speaker's
+  country must be X) and its end-to-end twin "e2e id"; where gold has a
+  ``speaker_country``, speaker-country accuracy (the quote's ``speaker.country``, else the
+  country the document's ``speakers`` list gives that name);
 * rows ``all``, ``direct`` (gold content wholly inside double quotation marks) and ``other``.
 """
 
@@ -106,6 +112,48 @@ def speaker_right(text: str, gold: dict, quote: dict) -> bool:
     return False
 
 
+_DELEGATION = re.compile(r"(?i)(representative|delegate|delegation)s? of ")
+
+
+def identity_right(gold: dict, quote: dict) -> bool | None:
+    """Whether the resolved speaker is the gold one; None where gold names none."""
+    ref = gold.get("speaker")
+    if not ref:
+        return None
+    speaker = quote.get("speaker") or {}
+    want = gold.get("speaker_country")
+    if want and _DELEGATION.match(ref):
+        return (speaker.get("country") or "").upper() == want.upper()
+    last = words(ref)[-1:]
+    return bool(last) and last[0] in words(speaker.get("name"))
+
+
+def country_right(gold: dict, quote: dict) -> bool | None:
+    want = gold.get("speaker_country")
+    if not want:
+        return None
+    return ((quote.get("speaker") or {}).get("country") or "").upper() == want.upper()
+
+
+def _count_speakers(text: str, a: dict, quote: dict, rows: tuple[str, ...], tally: Counter):
+    """Speaker columns of one loose pair."""
+    right = not a["source"] or speaker_right(text, a, quote)
+    identity = identity_right(a, quote)
+    country = country_right(a, quote)
+    for row in rows:
+        tally[row, "tp_e2e"] += right
+        if a["source"]:
+            tally[row, "spk_n"] += 1
+            tally[row, "spk_ok"] += right
+        if identity is not None:
+            tally[row, "id_n"] += 1
+            tally[row, "id_ok"] += identity
+        tally[row, "tp_e2e_id"] += right if identity is None else identity
+        if country is not None:
+            tally[row, "cty_n"] += 1
+            tally[row, "cty_ok"] += country
+
+
 def _count_doc(text: str, gold: list[dict], quotes: list[dict], tally: Counter) -> None:
     gsets = [char_set(text, a["content"]) for a in gold]
     gaps = [
@@ -127,20 +175,29 @@ def _count_doc(text: str, gold: list[dict], quotes: list[dict], tally: Counter) 
             tally["all", "tp_" + kind] += 1
             tally[grow[gi], "tp_" + kind] += 1
     for gi, a in enumerate(gold):
-        for row in ("all", grow[gi]):
+        rows = ("all", grow[gi])
+        for row in rows:
             tally[row, "gold"] += 1
-            if gi in loose:
-                right = not a["source"] or speaker_right(text, a, quotes[loose[gi]])
-                tally[row, "tp_e2e"] += right
-                if a["source"]:
-                    tally[row, "spk_n"] += 1
-                    tally[row, "spk_ok"] += right
+        if gi in loose:
+            _count_speakers(text, a, quotes[loose[gi]], rows, tally)
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> dict:
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
     return {"p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def _with_countries(doc: dict) -> list[dict]:
+    """The document's quotes, each speaker given the country its `speakers` entry names
+    when the quote does not (as the shared scorer reads them)."""
+    countries = {sp.get("name"): sp.get("country") for sp in doc.get("speakers") or []}
+    quotes = doc.get("quotes") or []
+    for q in quotes:
+        speaker = q.get("speaker") or {}
+        if speaker.get("name") in countries and not speaker.get("country"):
+            q["speaker"] = {**speaker, "country": countries[speaker["name"]]}
+    return quotes
 
 
 def score(gold_docs: list[dict], pred_docs: list[dict]) -> dict:
@@ -155,7 +212,7 @@ def score(gold_docs: list[dict], pred_docs: list[dict]) -> dict:
         if key not in gold:
             unknown += 1
             continue
-        preds.setdefault(key, []).extend(d.get("quotes") or [])
+        preds.setdefault(key, []).extend(_with_countries(d))
     tally: Counter = Counter()
     for key, g in gold.items():
         quotes = preds.get(key, [])
@@ -181,8 +238,17 @@ def score(gold_docs: list[dict], pred_docs: list[dict]) -> dict:
             "speaker_acc": tally[row, "spk_ok"] / n if n else None,
             "speaker_n": n,
             "e2e": prf(tally[row, "tp_e2e"], tally[row, "pred_loose"], tally[row, "gold"]),
+            "speaker_id_acc": _ratio(tally[row, "id_ok"], tally[row, "id_n"]),
+            "speaker_id_n": tally[row, "id_n"],
+            "e2e_id": prf(tally[row, "tp_e2e_id"], tally[row, "pred_loose"], tally[row, "gold"]),
+            "country_acc": _ratio(tally[row, "cty_ok"], tally[row, "cty_n"]),
+            "country_n": tally[row, "cty_n"],
         }
     return result
+
+
+def _ratio(ok: int, n: int) -> float | None:
+    return ok / n if n else None
 
 
 def read_jsonl(path: str) -> list[dict]:
@@ -235,7 +301,25 @@ def table(res: dict) -> str:
             f"{row:7}{r['gold']:6}{r['pred']:6} | {f(r['loose'])} | {f(r['strict'])} |"
             f" {acc:15} | {f(r['e2e'])}"
         )
+    if any(res[row]["speaker_id_n"] or res[row]["country_n"] for row in ROWS):
+        lines += _identity_lines(res, f)
     return "\n".join(lines)
+
+
+def _identity_lines(res: dict, f) -> list[str]:
+    def pct(value: float | None, n: int) -> str:
+        return f"{100 * value:5.1f} ({n})" if value is not None else "  -"
+
+    lines = [
+        f"{'':19} | {'speaker id acc (n)':18} | {'e2e id P  R    F1':17} | speaker country acc (n)"
+    ]
+    for row in ROWS:
+        r = res[row]
+        lines.append(
+            f"{row:19} | {pct(r['speaker_id_acc'], r['speaker_id_n']):18} | {f(r['e2e_id'])} |"
+            f" {pct(r['country_acc'], r['country_n'])}"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

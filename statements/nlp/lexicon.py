@@ -107,3 +107,53 @@ def roles() -> RoleLexicon:
         female=frozenset(data["gender"]["female"]),
         organisations=orgs,
     )
+
+
+@dataclass(frozen=True)
+class SpeakerWords:
+    """Word lists of speaker resolution (data/speakers.json)."""
+
+    male: frozenset[str]
+    female: frozenset[str]
+    plural: frozenset[str]
+    relative: frozenset[str]
+    not_person_titles: frozenset[str]
+    indefinite: frozenset[str]
+    neutral_modifiers: frozenset[str]
+    portfolios: frozenset[str]
+    delegate_nouns: frozenset[str]
+    group_nouns: frozenset[str]
+    group_name: str
+    group_quantifiers: frozenset[str]
+    pair_nouns: frozenset[str]
+    international_offices: tuple[str, ...]
+    national_office_heads: tuple[str, ...]
+    document_nouns: frozenset[str]
+    name_particles: frozenset[str]
+    after_mention: frozenset[str]
+
+
+@cache
+def speaker_words() -> SpeakerWords:
+    data = load_data("speakers.json")
+    pronouns = data["pronouns"]
+    return SpeakerWords(
+        male=frozenset(pronouns["male"]),
+        female=frozenset(pronouns["female"]),
+        plural=frozenset(pronouns["plural"]),
+        relative=frozenset(pronouns["relative"]),
+        not_person_titles=frozenset(data["not_person_titles"]),
+        indefinite=frozenset(data["indefinite"]),
+        neutral_modifiers=frozenset(data["neutral_modifiers"]),
+        portfolios=frozenset(data["portfolios"]),
+        delegate_nouns=frozenset(data["delegate_nouns"]),
+        group_nouns=frozenset(data["group_nouns"]),
+        group_name=data["group_name"],
+        group_quantifiers=frozenset(data["group_quantifiers"]),
+        pair_nouns=frozenset(data["pair_nouns"]),
+        international_offices=tuple(data["international_offices"]),
+        national_office_heads=tuple(data["national_office_heads"]),
+        document_nouns=frozenset(data["document_nouns"]),
+        name_particles=frozenset(data["name_particles"]),
+        after_mention=frozenset(data["after_mention"]),
+    )

@@ -9,15 +9,25 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from .countries import country_name, surface_index
-from .lexicon import roles
+from .delegations import (
+    Delegation,
+    countries_in,
+    country_of_text,
+    delegation_of,
+    delegations_of,
+    group_kind,
+    international_role,
+    is_delegate_noun,
+    national_role,
+    speaks_for,
+)
+from .lexicon import roles, speaker_words
 from .names import fold, fold_compact
 from .types import SpeakerProfile
 
-MALE = {"he", "him", "his", "himself"}
-FEMALE = {"she", "her", "hers", "herself"}
-RELATIVE = {"who", "which", "that", "whom"}
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 SKIP_POS = {"DET", "PUNCT", "PART", "SPACE", "CCONJ"}
+SPEAKING_KINDS = ("person", "delegation")  # who 'he' / 'she' can be
 
 
 @cache
@@ -38,46 +48,28 @@ def first_name_gender(name: str) -> str | None:
     return {"male": "male", "female": "female"}.get(guess)
 
 
-_NOT_PERSON_TITLES = {
-    "state", "national", "security", "house", "press", "high", "special", "first", "foreign",
-    "defence", "defense", "interior", "finance", "general's", "under", "then", "former",
-    "acting", "interim", "senior", "permanent", "deputy", "vice", "prime", "majority",
-    "minority", "republican", "democratic", "democrat", "incumbent", "presumptive", "executive",
-    "assistant", "chief", "head", "top",
-}  # fmt: skip
-
-
 @cache
 def lex_person_titles() -> frozenset[str]:
     """Title words that only people hold ('commissioner', 'spokesman', 'Sen.')."""
-    return frozenset(roles().titles - _NOT_PERSON_TITLES)
+    return frozenset(roles().titles - speaker_words().not_person_titles)
 
 
-# Modifiers that say nothing about which office a role noun names ('the former minister').
-_INDEFINITE = {"a", "an", "one", "another", "some", "any", "no", "every", "each", "many", "several"}
-_NEUTRAL_MODIFIERS = {
-    "former", "then", "acting", "interim", "current", "new", "senior", "outgoing", "incoming",
-    "top", "veteran", "longtime", "embattled",
-}  # fmt: skip
-# Ministerial portfolios: a capitalised 'Defence' or 'Health' before a title is a field of
-# office, not an organisation ('Defence Minister X', 'Health Ministry spokesman Y').
-_PORTFOLIOS = {
-    "defence", "defense", "foreign", "interior", "finance", "health", "trade", "economy",
-    "economic", "education", "energy", "agriculture", "environment", "transport", "justice",
-    "labour", "labor", "culture", "tourism", "commerce", "industry", "treasury", "home",
-    "affairs", "development", "communications", "information", "housing", "immigration",
-    "science", "technology", "digital", "sport", "sports", "youth", "welfare", "employment",
-    "fisheries", "veterans", "policy", "ministry", "department", "office", "cabinet",
-}  # fmt: skip
+@dataclass(frozen=True)
+class Anchor:
+    """A proper name before a role noun: 'European Union' in 'the European Union's chief'."""
+
+    kind: str  # org | country | name
+    value: str  # canonical organisation, ISO code, or the folded name
+    words: frozenset[str]  # its folded words
 
 
 @dataclass
 class RolePhrase:
     """What a role noun phrase says about its holder: 'The European Union's foreign policy
-    chief' -> anchors [('org', 'European Union', ...)], modifiers ['foreign', 'policy'],
-    head 'chief'."""
+    chief' -> anchors [Anchor('org', 'European Union', ...)], modifiers ['foreign',
+    'policy'], head 'chief'."""
 
-    anchors: list[tuple[str, str, frozenset[str]]]  # (org|country|name, value, folded words)
+    anchors: list[Anchor]
     modifiers: list[str]  # folded common words before the head
     head: Token
     compact: str  # the words next to the head without spaces ('secretarygeneral')
@@ -87,34 +79,34 @@ def _is_name_word(t: Token) -> bool:
     lex = roles()
     if t.text in lex.organisations or t.text in surface_index():
         return True
-    if not t.text[:1].isupper() or t.lower_ in lex.titles or t.lower_ in _PORTFOLIOS:
+    if not t.text[:1].isupper() or t.lower_ in lex.titles or t.lower_ in speaker_words().portfolios:
         return False
     return t.pos_ == "PROPN" or t.ent_type_ in ("ORG", "GPE", "NORP")
 
 
-def _anchor(run: list[Token]) -> tuple[str, str, frozenset[str]]:
+def _anchor(run: list[Token]) -> Anchor:
     lex = roles()
     countries = surface_index()
     text = " ".join(t.text for t in run)
     words = frozenset(fold(text).split())
     orgs = _org_map()
     if fold(text) in orgs:
-        return "org", orgs[fold(text)], words
+        return Anchor("org", orgs[fold(text)], words)
     if text in countries:
-        return "country", countries[text], words
+        return Anchor("country", countries[text], words)
     for t in run:
         if t.text in lex.organisations:
-            return "org", lex.organisations[t.text], words
+            return Anchor("org", lex.organisations[t.text], words)
         if t.text in countries:
-            return "country", countries[t.text], words
-    return "name", fold(text), words
+            return Anchor("country", countries[t.text], words)
+    return Anchor("name", fold(text), words)
 
 
 def role_phrase(span: Span, head: Token) -> RolePhrase:
     """Split the words before a role noun into organisation / country / other proper-name
     anchors (possessive, adjective or compound) and plain modifiers."""
     toks = [t for t in span if t.i < head.i and t.pos_ not in SKIP_POS and t.tag_ != "POS"]
-    anchors: list[tuple[str, str, frozenset[str]]] = []
+    anchors: list[Anchor] = []
     modifiers: list[str] = []
     i = 0
     while i < len(toks):
@@ -135,6 +127,21 @@ def role_phrase(span: Span, head: Token) -> RolePhrase:
     return RolePhrase(anchors, modifiers, head, compact)
 
 
+def _anchor_agrees(anchor: Anchor, profile: SpeakerProfile, role_words: set[str]) -> bool:
+    """An organisation, country or name before a role noun agrees with a person's role:
+    its words are in it, it is their organisation or country, or it is the initials of
+    words of the role ('the FO spokesperson' of a Foreign Office Spokesperson)."""
+    kind, value = anchor.kind, anchor.value
+    if anchor.words <= role_words:
+        return True
+    if kind == "org" and value == profile.organisation:
+        return True
+    if kind == "country" and value == profile.country:
+        return True
+    initials = "".join(w[0] for w in fold(profile.role).split())
+    return kind == "name" and len(value) >= 2 and " " not in value and value in initials
+
+
 def role_compatible(profile: SpeakerProfile, phrase: RolePhrase) -> bool:
     """Whether a person with this profile can be the one a role noun phrase names: the head
     noun is in their role (or is a generic 'chief', 'head', 'leader'), every other role word
@@ -144,20 +151,14 @@ def role_compatible(profile: SpeakerProfile, phrase: RolePhrase) -> bool:
     lex = roles()
     role_words = set(fold(profile.role).replace("-", " ").split())
     role_key = fold_compact(profile.role)
-    for kind, value, words in phrase.anchors:
-        if words <= role_words:
-            continue
-        if kind == "org" and value == profile.organisation:
-            continue
-        if kind == "country" and value == profile.country:
-            continue
+    if not all(_anchor_agrees(anchor, profile, role_words) for anchor in phrase.anchors):
         return False
     if len(phrase.compact) > 4 and phrase.compact in role_key:
         return True
     head_words = {fold(phrase.head.lemma_), fold(phrase.head.text)}
     if not head_words & (role_words | lex.generic_heads):
         return False
-    return all(w in role_words or w in _NEUTRAL_MODIFIERS for w in phrase.modifiers)
+    return all(w in role_words or w in speaker_words().neutral_modifiers for w in phrase.modifiers)
 
 
 @dataclass
@@ -171,6 +172,16 @@ class Entity:
         return self.gender or self.name_gender
 
     aliases: set[str] = field(default_factory=set)  # folded surface forms
+    international: bool = False  # holds an office of an international organisation
+    members: tuple[int, ...] = ()  # a group's entities ('Qatar and Egypt')
+
+
+def _personal_name(ent: Span, words: list[str]) -> bool:
+    """A person's full name: tagged so, or capitalised words opening with a known first
+    name that NER took for an organisation ('Moussa Faki Mahamat')."""
+    if ent.label_ == "PERSON":
+        return True
+    return all(w[:1].isupper() for w in words) and first_name_gender(words[0]) is not None
 
 
 class NameVotes:
@@ -179,6 +190,7 @@ class NameVotes:
     def __init__(self, docs: list[Doc]):
         self.labels: dict[str, Counter] = {}
         self.surnames: set[str] = set()  # last tokens of multi-word PERSON names
+        self.full_names: dict[str, set[Span]] = {}  # folded word -> PERSON names holding it
         for doc in docs:
             for ent in doc.ents:
                 if ent.label_ not in NAME_LABELS:
@@ -188,9 +200,20 @@ class NameVotes:
                     continue
                 key = fold(" ".join(words))
                 self.labels.setdefault(key, Counter())[ent.label_] += 1
+                if len(words) > 1 and _personal_name(ent, words):
+                    for w in words:
+                        self.full_names.setdefault(fold(w), set()).add(ent)
                 if ent.label_ == "PERSON" and len(words) > 1:
                     self.surnames.add(fold(words[-1]))
                     self.labels.setdefault(fold(words[-1]), Counter())["PERSON"] += 1
+
+    def full_name(self, word: str) -> Span | None:
+        """The one multi-word person name of the document holding this word ('Faki' ->
+        'Moussa Faki Mahamat'), None when there are none or several."""
+        spans = self.full_names.get(word, set())
+        if len({fold(" ".join(_name_words(s))) for s in spans}) != 1:
+            return None
+        return min(spans, key=lambda s: s.start)
 
     def label(self, key: str) -> str | None:
         votes = self.labels.get(key)
@@ -210,17 +233,22 @@ def _name_words(span: Span) -> list[str]:
 
 
 def _appos_role(a: Token) -> list[Token]:
-    """Role words of an apposition ('Jens Stoltenberg, NATO's secretary general, said'):
-    a short noun phrase headed by a common noun; relative clauses and the like cut off."""
-    if a.pos_ != "NOUN":
+    """Role words of an apposition ('Jens Stoltenberg, NATO's secretary general, said';
+    'X, Minister for Foreign Affairs of Andorra, said'): a short noun phrase headed by a
+    common noun or a title; relative clauses and the like cut off."""
+    titled = a.lower_ in roles().titles or a.lower_ in speaker_words().delegate_nouns
+    if a.pos_ != "NOUN" and not (a.pos_ == "PROPN" and titled):
         return []
+    # a title's own coordination stays ('Minister of Foreign Affairs and Trade of X')
+    stops = ("relcl", "acl", "punct", "advcl") if titled else ("relcl", "acl", "punct", "cc",
+                                                               "conj", "advcl")  # fmt: skip
     words = []
     for t in a.subtree:
-        if t.i > a.i and t.dep_ in ("relcl", "acl", "punct", "cc", "conj", "advcl"):
+        if t.i > a.i and t.dep_ in stops:
             break
         if t.pos_ not in SKIP_POS:
             words.append(t)
-    return words if len(words) <= 8 else []
+    return words if len(words) <= (14 if titled else 8) else []
 
 
 @cache
@@ -233,6 +261,40 @@ def _org_keys():
     return _org_map().keys()
 
 
+def _first_name_before_person(t: Token) -> bool:
+    doc = t.doc
+    return (
+        t.is_title
+        and t.is_alpha
+        and t.lower_ not in roles().titles
+        and t.i + 1 < len(doc)
+        and doc[t.i + 1].ent_iob_ == "B"
+        and doc[t.i + 1].ent_type_ == "PERSON"
+        and not t.is_sent_start
+    )
+
+
+def _country_after_name(last: Token) -> str | None:
+    """'Ana Ruiz (Mexico) said', 'Ana Ruiz of Mexico said': the State a meeting participant
+    speaks for."""
+    for prep in last.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "from"):
+            phrase = [t for t in prep.subtree if t.i != prep.i]
+            hits = countries_in(phrase)
+            inside = len(hits) == 1 and all(
+                hits[0].start <= t.i < hits[0].end for t in phrase if not t.is_stop
+            )
+            if inside:
+                return hits[0].code  # the whole phrase is the country: not 'of the Bank of X'
+    doc = last.doc
+    if last.i + 2 >= len(doc) or doc[last.i + 1].text != "(":
+        return None
+    for j in range(last.i + 2, min(len(doc), last.i + 9)):
+        if doc[j].text == ")":
+            return country_of_text(doc[last.i + 2 : j].text) if j > last.i + 2 else None
+    return None
+
+
 @dataclass
 class Mention:
     """What a subject says about its referent."""
@@ -242,20 +304,57 @@ class Mention:
     head: Token
 
 
-def split_mention(span: Span, subj: Token) -> Mention:
-    """'NATO Secretary General Jens Stoltenberg' -> name [Jens, Stoltenberg], role [NATO,
-    Secretary, General]; 'the NATO chief' -> no name, role [NATO, chief]."""
-    lex = roles()
-    toks = [t for t in span if t.pos_ not in SKIP_POS and t.tag_ != "POS"]
-    # the proper-noun run that ends at (or contains) the head
+def _role_text(words: list[Token]) -> str:
+    """The role as the text writes it ('Norway's permanent representative to the United
+    Nations') when its words are one stretch of text; else the words joined."""
+    if not words:
+        return ""
+    doc, kept = words[0].doc, {t.i for t in words}
+    stretch = doc[words[0].i : words[-1].i + 1]
+    if all(t.i in kept or t.pos_ in ("DET", "ADP", "PART") or t.text == "-" for t in stretch):
+        return stretch.text.strip()
+    text = " ".join(t.text for t in words).replace(" 's", "'s").replace(" ’s", "’s")
+    return text.replace(" - ", "-").strip()
+
+
+def _possessive(t: Token) -> bool:
+    return t.lower_ in ("'s", "’s", "'", "’")
+
+
+def _head_run(toks: list[Token], subj: Token) -> list[Token]:
+    """The proper-noun run holding the head ('Ana Ruiz' of 'Ana Ruiz of Chile'), else a
+    person's name after a role head ('Representative to NATO Ana Ruiz'); a name after
+    the head that is no person is its complement ('Minister for External Affairs')."""
+    runs: list[list[Token]] = []
     run: list[Token] = []
     for t in toks:
         if t.pos_ == "PROPN" or (t.ent_type_ in NAME_LABELS and t.pos_ != "NOUN" and t.is_title):
             run.append(t)
-        else:
-            run = []
-    if run and run[-1].i < subj.i and subj.pos_ != "PROPN":
-        run = []
+            continue
+        if run:
+            runs.append(run)
+        # 'Shafqat' of 'Shafqat Ali Khan' when NER starts at 'Ali'
+        run = [t] if _first_name_before_person(t) else []
+    if run:
+        runs.append(run)
+    after = [r for r in runs if r[0].i > subj.i and any(t.ent_type_ == "PERSON" for t in r)]
+    for run in runs:
+        if run[0].i <= subj.i <= run[-1].i:
+            titled = all(t.ent_type_ != "PERSON" for t in run)  # 'U.S. Representative to ...'
+            return after[-1] if after and titled else run
+    return after[-1] if after else []
+
+
+def split_mention(span: Span, subj: Token) -> Mention:
+    """'NATO Secretary General Jens Stoltenberg' -> name [Jens, Stoltenberg], role [NATO,
+    Secretary, General]; 'the NATO chief' -> no name, role [NATO, chief]."""
+    lex = roles()
+    toks = [t for t in span if t.pos_ not in SKIP_POS and t.tag_ != "POS" and not _possessive(t)]
+    if toks and country_of_text(span.doc[toks[0].i : toks[-1].i + 1].text):
+        return Mention(toks, [], subj)  # 'the Republic of Moldova'
+    run = _head_run(toks, subj)
+    if run and country_of_text(span.doc[run[0].i : run[-1].i + 1].text):
+        return Mention(run, [t for t in toks if t.i < run[0].i], subj)  # 'the Russian Federation'
     # strip titles, organisations and countries from the left: they are the role
     countries = surface_index()
     name = list(run)
@@ -265,12 +364,22 @@ def split_mention(span: Span, subj: Token) -> Mention:
         or name[0].text in countries
         or name[0].ent_type_ == "ORG"
         and name[-1].ent_type_ == "PERSON"
-        or name[0].lower_ in _PORTFOLIOS  # 'Health Minister X'
+        or name[0].lower_ in speaker_words().portfolios  # 'Health Minister X'
         and name[1].lower_ in lex.titles
+        or len(name) > 2  # 'Commission Ana Maria Ruiz'
+        and name[0].lower_ in lex.generic_bodies
+        and name[1].lower_ not in lex.generic_bodies
     ):
         name.pop(0)
     # 'Migration Minister Eleni X': a person's title inside the run ends the role part
-    cut = [k for k, t in enumerate(name[:-1]) if k > 0 and t.lower_ in lex_person_titles()]
+    cut = [
+        k
+        for k, t in enumerate(name[:-1])
+        if k > 0
+        and t.lower_ in lex_person_titles()
+        or t.lower_ in lex.generic_bodies
+        and len(name) - k > 2  # 'Commission Ana Ruiz'
+    ]
     if cut:
         name = name[cut[-1] + 1 :]
     if name and name[0].lower_ in lex.titles and len(name) == 1:
@@ -288,6 +397,55 @@ def split_mention(span: Span, subj: Token) -> Mention:
     if not name:
         role = toks
     return Mention(name, role, subj)
+
+
+def _body_words(words: list[Token]) -> bool:
+    """Words no person's name holds: 'Sixth Committee', 'Development Efforts'."""
+    lex = roles()
+    return any(
+        t.lower_ in lex.generic_bodies
+        or t.lower_ in speaker_words().portfolios
+        or t.tag_ in ("NNS", "NNPS")
+        or t.ent_type_ == "ORDINAL"
+        for t in words
+    )
+
+
+def _short_form_of(tokens: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Whether a name is a short form of a fuller one: its surname or first name, any
+    other word of a long name ('Faki' of 'Moussa Faki Mahamat'), or 'J. Smith'."""
+    if len(tokens) == 1:
+        word = tokens[0]
+        if word in (full[-1], full[0]):
+            return True
+        return len(full) >= 3 and word in full and word not in speaker_words().name_particles
+    if len(full) == 1:
+        return tokens[-1] == full[0]  # the earlier mention was the short form
+    if len(tokens) < len(full) and full[-len(tokens) :] == tokens:
+        return True  # 'Ali Khan' of 'Shafqat Ali Khan'
+    return tokens[-1] == full[-1] and tokens[0][:1] == full[0][:1]
+
+
+def _comma_subjects(subj: Token) -> list[Token]:
+    doc = subj.doc
+    if subj.dep_ != "nsubj" or subj.i + 2 >= len(doc) or doc[subj.i + 1].text != ",":
+        return []
+    nxt = doc[subj.i + 2]
+    following = [t for t in doc[subj.i + 2 : subj.head.i] if t.dep_ == "nsubj"]
+    return following if following and following[0].head is subj.head and nxt.pos_ == "PROPN" else []
+
+
+def _trim_mention(span: Span, subj: Token) -> Span:
+    """The mention without a trailing circumstance ('the ministry in a press release')."""
+    for t in span:
+        if (
+            t.i > subj.i
+            and t.dep_ == "prep"
+            and t.head is subj
+            and t.lower_ in speaker_words().after_mention
+        ):
+            return span.doc[span.start : t.i]
+    return span
 
 
 class SpeakerTable:
@@ -318,7 +476,7 @@ class SpeakerTable:
             return "organisation"
         if any(t.ent_type_ == "PERSON" for t in words):
             return "person"
-        if len(words) >= 2 and all(t.is_title for t in words):
+        if len(words) >= 2 and all(t.is_title for t in words) and not _body_words(words):
             return "person"
         return "unknown"
 
@@ -339,25 +497,14 @@ class SpeakerTable:
 
     def _find_person(self, tokens: tuple[str, ...]) -> int | None:
         pool = sorted({i for t in tokens for i in self._person_by_token.get(t, ())}, reverse=True)
-        for idx in pool:
+        people = [i for i in pool if self.entities[i].profile.kind == "person"]
+        people = [i for i in people if self.entities[i].tokens]
+        for idx in people:
             ent = self.entities[idx]
-            if ent.profile.kind != "person" or not ent.tokens:
-                continue
             if tokens == ent.tokens or " ".join(tokens) in ent.aliases:
                 return idx
-        for idx in pool:
-            ent = self.entities[idx]
-            if ent.profile.kind != "person" or not ent.tokens:
-                continue
-            if len(tokens) == 1 and tokens[0] in (ent.tokens[-1], ent.tokens[0]):
-                return idx  # surname (or short form) of an earlier full name
-            if len(ent.tokens) == 1 and tokens[-1] == ent.tokens[0]:
-                return idx  # the earlier mention was the short form
-            if (
-                len(tokens) > 1
-                and tokens[-1] == ent.tokens[-1]
-                and tokens[0][:1] == ent.tokens[0][:1]
-            ):
+        for idx in people:
+            if _short_form_of(tokens, self.entities[idx].tokens):
                 return idx
         return None
 
@@ -365,27 +512,69 @@ class SpeakerTable:
         words = m.name
         text = " ".join(t.text for t in words)
         tokens = tuple(fold(text).split())
+        kind = self._named_kind(m, words, tokens)
+        if kind == "country":
+            code = country_of_text(text) or ""
+            last = self._last_speaker_of(code)
+            return last if last is not None else self._country(code, text)
+        if kind == "organisation" or kind == "unknown":
+            idx = self._other(self._orgs.get(fold(text), text), kind, text)
+            self._country_from_words(idx, words)  # 'the Qatari Foreign Ministry'
+            return idx
+        idx = self._person(words, text, tokens)
+        ent = self.entities[idx]
+        if m.role:
+            self._set_role(ent, m.role)
+        self._gender_from(ent, list(span))
+        return idx
+
+    def _last_speaker_of(self, code: str) -> int | None:
+        """'Ana Ruiz (Chile) said ... . Chile would continue to ...': the State named right
+        after its own delegate spoke is that delegate's voice."""
+        if not self.history:
+            return None
+        ent = self.entities[self.history[-1]]
+        if ent.profile.kind in SPEAKING_KINDS and ent.profile.country == code:
+            return self.history[-1]
+        return None
+
+    def _named_kind(self, m: Mention, words: list[Token], tokens: tuple[str, ...]) -> str:
         # a surname or short form of a person already named is that person, whatever NER says
-        kind = "person" if self._find_person(tokens) is not None else self._kind(words)
-        if kind in ("organisation", "unknown") and fold(text) not in self._orgs:
+        if self._find_person(tokens) is not None:
+            return "person"
+        if len(tokens) == 1 and self.votes.full_name(tokens[0]) is not None:
+            return "person"  # 'Park' of 'Park Jin', named elsewhere in the text
+        kind = self._kind(words)
+        if kind in ("organisation", "unknown") and " ".join(tokens) not in self._orgs:
             # NER often tags 'EU trade commissioner Helena Vasquez' as one organisation: a
             # person's title before the name, or a known first name, says otherwise
             titled = any(t.lower_ in lex_person_titles() and t.pos_ in ("NOUN", "PROPN")
                          for t in m.role)  # fmt: skip
             if titled or (len(words) > 1 and first_name_gender(words[0].text)):
-                kind = "person"
-        role_text = " ".join(t.text for t in m.role).strip()
-        if kind == "country":
-            code = surface_index()[text]
-            return self._country(code, text)
-        if kind == "organisation" or kind == "unknown":
-            canonical = self._orgs.get(fold(text), text)
-            return self._other(canonical, kind, text)
+                return "person"
+        return kind
+
+    def _person(self, words: list[Token], text: str, tokens: tuple[str, ...]) -> int:
+        """The person entity of a name, created on first mention; a short form ('Faki')
+        takes the document's one full name holding it ('Moussa Faki Mahamat')."""
         idx = self._find_person(tokens)
+        full = self.votes.full_name(tokens[0]) if idx is None and len(tokens) == 1 else None
+        if full is not None:
+            words = [t for t in full if t.pos_ not in SKIP_POS and t.tag_ != "POS"]
+            words = [t for t in words if t.lower_ not in roles().titles] or words
+            text = " ".join(t.text for t in words)
+            tokens = tuple(fold(text).split())
+            idx = self._find_person(tokens)
         if idx is None:
             entity = Entity(SpeakerProfile(name=text, kind="person"), tokens)
             entity.name_gender = first_name_gender(words[0].text) if len(words) > 1 else None
             idx = self._add(entity)
+            if full is not None:
+                self._role_of_full_name(self.entities[idx], full)
+        self._merge_name(idx, words, text, tokens)
+        return idx
+
+    def _merge_name(self, idx: int, words: list[Token], text: str, tokens: tuple[str, ...]):
         ent = self.entities[idx]
         if len(tokens) > len(ent.tokens):  # the fuller form becomes the canonical name
             if ent.profile.name not in ent.profile.aliases:
@@ -397,38 +586,46 @@ class SpeakerTable:
         elif text != ent.profile.name and text not in ent.profile.aliases:
             ent.profile.aliases.append(text)
         ent.aliases.add(" ".join(tokens))
-        if role_text:
-            self._set_role(ent, m.role)
-        for t in span:
-            if t.lower_ in roles().male:
-                ent.gender = ent.gender or "male"
-            elif t.lower_ in roles().female:
-                ent.gender = ent.gender or "female"
-        return idx
 
-    def _set_role(self, ent: Entity, role: list[Token]) -> None:
+    def _role_of_full_name(self, ent: Entity, full: Span) -> None:
+        """The role words around a full name met outside a speech act ('South Korean
+        counterpart Park Jin'; 'Park Jin, South Korea's foreign minister')."""
+        from .cues import mention_span  # local import: cues imports nothing from here
+
+        root = full.root
+        m = split_mention(mention_span(root), root)
+        if m.role:
+            self._set_role(ent, m.role)
+        for a in root.children:
+            if a.dep_ == "appos":
+                role = _appos_role(a)
+                if role:
+                    self._set_role(ent, role)
+
+    def _gender_from(self, ent: Entity, words: list[Token]) -> None:
         lex = roles()
-        words = [t for t in role if t.lower_ not in ("former", "the", "a", "an")]
-        text = " ".join(t.text for t in words).replace(" 's", "'s").replace(" ’s", "’s")
-        text = text.replace(" - ", "-").strip()
-        if not text or fold(text) in ("mr", "mrs", "ms", "dr"):
-            for t in role:
-                if t.lower_ in lex.male:
-                    ent.gender = ent.gender or "male"
-                elif t.lower_ in lex.female:
-                    ent.gender = ent.gender or "female"
-            return
-        if not ent.profile.role or len(text) > len(ent.profile.role):
-            ent.profile.role = text
-        for t in role:
-            if t.text in lex.organisations and not ent.profile.organisation:
-                ent.profile.organisation = lex.organisations[t.text]
-            elif t.text in surface_index() and not ent.profile.country:
-                ent.profile.country = surface_index()[t.text]
+        for t in words:
             if t.lower_ in lex.male:
                 ent.gender = ent.gender or "male"
             elif t.lower_ in lex.female:
                 ent.gender = ent.gender or "female"
+
+    def _set_role(self, ent: Entity, role: list[Token]) -> None:
+        self._gender_from(ent, role)
+        words = [t for t in role if t.lower_ not in ("former", "the", "a", "an")]
+        text = _role_text(words)
+        if not text or fold(text) in ("mr", "mrs", "ms", "dr"):
+            return
+        if not ent.profile.role or len(text) > len(ent.profile.role):
+            ent.profile.role = text
+        self._role_organisation(ent, role)
+        self._role_country(ent, role, text)
+
+    def _role_organisation(self, ent: Entity, role: list[Token]) -> None:
+        lex = roles()
+        for t in role:
+            if t.text in lex.organisations and not ent.profile.organisation:
+                ent.profile.organisation = lex.organisations[t.text]
         if not ent.profile.organisation:
             # an ORG entity, less its title and portfolio words: 'Defence' of 'Defence
             # Minister' is a field of office, not an organisation
@@ -438,10 +635,42 @@ class SpeakerTable:
                 if t.ent_type_ == "ORG"
                 and t.text not in surface_index()
                 and t.lower_ not in lex.titles
-                and t.lower_ not in _PORTFOLIOS
+                and t.lower_ not in speaker_words().portfolios
             ]
             if orgs:
                 ent.profile.organisation = " ".join(t.text for t in orgs)
+
+    def _role_country(self, ent: Entity, role: list[Token], text: str) -> None:
+        """The State a person speaks for, from their role: 'Russia's ambassador to the UN'
+        (the sending State, accredited to the UN), 'Minister for Foreign Affairs of Andorra';
+        none for officials of international organisations ('UN Under-Secretary-General')."""
+        if international_role(text):
+            ent.international = True
+            ent.profile.country = None
+            return
+        if ent.international or ent.profile.country:
+            return
+        for t in role:
+            delegation = delegation_of(t)
+            if delegation is not None:
+                ent.profile.country = delegation.country
+                ent.profile.organisation = delegation.organisation or ent.profile.organisation
+                return
+        codes = {h.code for h in countries_in(role)}
+        if len(codes) == 1:
+            ent.profile.country = codes.pop()
+
+    def _country_from_words(self, idx: int, words: list[Token]) -> None:
+        """A State's body or office named with its country ('Qatari Foreign Ministry',
+        'a U.S. military official') speaks for that country."""
+        profile = self.entities[idx].profile
+        if profile.country or profile.kind not in ("organisation", "unknown"):
+            return
+        if fold(profile.name) in self._orgs or international_role(profile.name):
+            return
+        codes = {h.code for h in countries_in(words)}
+        if len(codes) == 1:
+            profile.country = codes.pop()
 
     def _country(self, code: str, surface: str) -> int:
         idx = self._by_key.get(("country", code))
@@ -455,6 +684,39 @@ class SpeakerTable:
             profile.aliases.append(surface)
         idx = self._add(Entity(profile, tuple(fold(profile.name).split())))
         self._by_key["country", code] = idx
+        return idx
+
+    def _delegation(self, delegation: Delegation, surface: str) -> int:
+        """One speaker per delegation: 'Representative of Mexico', with its country."""
+        code = delegation.country
+        idx = self._by_key.get(("delegation", code))
+        if idx is None:
+            name = f"Representative of {country_name(code)}"
+            profile = SpeakerProfile(
+                name=name,
+                kind="delegation",
+                country=code,
+                organisation=delegation.organisation,
+            )
+            idx = self._add(Entity(profile, tuple(fold(name).split())))
+            self._by_key["delegation", code] = idx
+        mentions = self.entities[idx].profile.role_mentions
+        if surface not in mentions:
+            mentions.append(surface)
+        return idx
+
+    def _group(self, name: str, surface: str, members: tuple[int, ...] = ()) -> int:
+        """A group speaker: the unnamed many of a meeting ('Speakers') or named members
+        ('Qatar and Egypt'); the words naming it are role mentions, never aliases."""
+        idx = self._by_key.get(("group", fold(name)))
+        if idx is None:
+            names = [self.entities[i].profile.name for i in members]
+            profile = SpeakerProfile(name=name, kind="group", members=names)
+            idx = self._add(Entity(profile, tuple(fold(name).split()), members=members))
+            self._by_key["group", fold(name)] = idx
+        mentions = self.entities[idx].profile.role_mentions
+        if surface != name and surface not in mentions:
+            mentions.append(surface)
         return idx
 
     def _other(self, name: str, kind: str, surface: str) -> int:
@@ -481,9 +743,11 @@ class SpeakerTable:
         head = m.head
         if not words or head.tag_ not in ("NN", "NNP"):
             return None
-        if any(t.like_num or t.lower_ in _INDEFINITE for t in span if t.i < head.i):
+        if any(t.like_num or t.lower_ in speaker_words().indefinite for t in span if t.i < head.i):
             return None
         head_word = fold(head.lemma_)
+        if head_word in lex.generic_bodies or head_word in speaker_words().portfolios:
+            return None  # 'the foreign office', 'the ministry': a body, not its spokesperson
         if (
             head_word not in lex.titles
             and head_word not in lex.generic_heads
@@ -527,40 +791,145 @@ class SpeakerTable:
         return out
 
     def pronoun(self, tok: Token) -> int | None:
+        words = speaker_words()
         word = tok.lower_
-        if word in MALE or word in FEMALE:
-            gender = "male" if word in MALE else "female"
-            # the last few people named: one known to be of this gender wins, else the
-            # most recent one whose gender is unknown
-            recent: list[int] = []
-            for idx in reversed(self.history[-16:]):
-                if self.entities[idx].profile.kind == "person" and idx not in recent:
-                    recent.append(idx)
-                if len(recent) == 3:
-                    break
-            for idx in recent:
-                if self.entities[idx].likely_gender() == gender:
-                    return idx
-            for idx in recent:
-                if self.entities[idx].likely_gender() is None:
-                    self.entities[idx].gender = gender
-                    return idx
-            return None
+        if word in words.male or word in words.female:
+            return self._personal(tok, "male" if word in words.male else "female")
+        if word in words.plural:
+            return self._plural()
         if word == "it":
             for idx in reversed(self.history[-4:]):
                 if self.entities[idx].profile.kind in ("organisation", "country"):
                     return idx
         return None
 
+    def _personal(self, tok: Token, gender: str) -> int | None:
+        """'he' / 'she': a delegation that just spoke ('The representative of Mexico said
+        ... She added'), else the last few people named: one known to be of this gender
+        wins, else the most recent one whose gender is unknown."""
+        recent: list[int] = []
+        for idx in reversed(self.history[-16:]):
+            if self.entities[idx].profile.kind in SPEAKING_KINDS and idx not in recent:
+                recent.append(idx)
+            if len(recent) == 3:
+                break
+        last = self.entities[recent[0]] if recent else None
+        if last is not None and last.profile.kind == "delegation" and last.gender in (None, gender):
+            last.gender = gender
+            return recent[0]
+        for idx in recent:
+            if self.entities[idx].likely_gender() == gender:
+                return idx
+        for idx in recent:
+            if self.entities[idx].likely_gender() is None:
+                self.entities[idx].gender = gender
+                return idx
+        return None
+
+    def _plural(self, pair: bool = False) -> int | None:
+        """'they', 'both countries': the group that spoke last, when one spoke just before;
+        else nobody (a guess would be worse than no speaker)."""
+        for idx in reversed(self.history[-4:]):
+            ent = self.entities[idx]
+            if ent.profile.kind == "group" and (ent.members or not pair):
+                return idx
+        return None
+
     def resolve(self, subj: Token, span: Span) -> int | None:
         """Entity index for the subject of a cue (None when unknown)."""
-        if subj.lower_ in RELATIVE and subj.head.dep_ == "relcl":
-            ante = subj.head.head
+        if subj.lower_ in speaker_words().relative and subj.head.dep_ == "relcl":
+            ante = speaks_for(subj.head.head)
             from .cues import mention_span  # local import: cues imports nothing from here
 
             return self.resolve(ante, mention_span(ante)) if ante is not subj else None
-        if subj.pos_ == "PRON" or subj.lower_ in MALE | FEMALE | {"it", "they", "we", "i"}:
+        if subj.pos_ == "PRON" and subj.lower_ not in speaker_words().group_quantifiers:
             return self.pronoun(subj)
+        if subj.lower_ in {"he", "she", "it", "they", "we", "i"}:
+            return self.pronoun(subj)
+        span = _trim_mention(span, subj)
+        for step in (self._as_group, self._as_delegation, self._as_document):
+            found = step(subj, span)
+            if found is not None:
+                return found if found >= 0 else None
+        return self._as_mention(subj, span)
+
+    def _as_group(self, subj: Token, span: Span) -> int | None:
+        """Groups: 'delegates', 'many' -> Speakers; 'Qatar and Egypt' -> that pair;
+        'both countries' -> the pair that spoke last (-1: none, leave unresolved)."""
+        kind = group_kind(span, subj)
+        delegations = delegations_of(subj) if kind == "speakers" else []
+        if len(delegations) > 1:  # 'the representatives of Chile and Peru'
+            members = tuple(self._delegation(d, span.text) for d in delegations)
+            names = [country_name(d.country) for d in delegations]
+            name = f"Representatives of {', '.join(names[:-1])} and {names[-1]}"
+            return self._group(name, span.text, members)
+        if kind == "speakers":
+            return self._group(speaker_words().group_name, span.text)
+        if kind == "pair":
+            found = self._plural(pair=True)
+            return -1 if found is None else found
+        return self._conjoined(subj, span)
+
+    def _conjoined(self, subj: Token, span: Span) -> int | None:
+        from .cues import mention_span  # local import: cues imports nothing from here
+
+        heads = [subj] + [c for c in subj.children if c.dep_ == "conj"]
+        heads += _comma_subjects(subj)  # headlines: 'Chile, Peru urge calm'
+        appos = [c for c in subj.children if c.dep_ == "appos"]
+        if len(heads) == 1 and appos:  # 'the foreign ministers, A and B, said'
+            heads = [appos[0]] + [c for c in appos[0].children if c.dep_ == "conj"]
+        if len(heads) < 2 or any(h.pos_ != "PROPN" for h in heads):
+            return None
+        members = []
+        for h in heads:
+            idx = self._as_mention(h, span if h is subj else mention_span(h))
+            if idx is None or self.entities[idx].profile.kind == "unknown":
+                return None
+            members.append(idx)
+        names = [self.entities[i].profile.name for i in members]
+        return self._group(" and ".join(names), span.text, tuple(members))
+
+    def _as_document(self, subj: Token, span: Span) -> int | None:
+        """'a joint US-Saudi statement said' -> the States that issued it; 'the statement
+        said' -> whoever spoke last (-1: nobody yet, leave unresolved)."""
+        if subj.tag_ != "NN" or subj.lemma_.lower() not in speaker_words().document_nouns:
+            return None
+        hits = countries_in([t for t in span if t.i < subj.i])
+        doc = subj.doc
+        members = tuple(
+            dict.fromkeys(self._country(h.code, doc[h.start : h.end].text) for h in hits)
+        )
+        if len(members) == 1:
+            return members[0]
+        if members:
+            names = [self.entities[i].profile.name for i in members]
+            return self._group(" and ".join(names), span.text, members)
+        if not any(t.lower_ == "the" for t in span) or any(c.dep_ == "poss" for c in subj.children):
+            return None  # 'a statement', 'Mexico's statement': not this rule's
+        return self.history[-1] if self.history else -1
+
+    def _as_delegation(self, subj: Token, span: Span) -> int | None:
+        """'the representative of Mexico', 'Mexico's delegate': the delegation, unless an
+        apposition names the person ('..., Ana Ruiz, said'), who then speaks for Mexico."""
+        delegation = delegation_of(subj)
+        if delegation is None:
+            return self._last_delegation(subj, span)
+        named = any(t.ent_type_ == "PERSON" for t in span)
+        if named or any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in subj.children):
+            return None  # the named person: resolved as a mention, country from the role
+        return self._delegation(delegation, span.text)
+
+    def _last_delegation(self, subj: Token, span: Span) -> int | None:
+        """'The delegate added ...' with no State named: the delegation that just spoke."""
+        definite = any(t.lower_ in ("the", "that", "this") for t in span if t.i < subj.i)
+        if not (is_delegate_noun(subj) and definite and len(span) <= 3):
+            return None
+        for idx in reversed(self.history[-4:]):
+            if self.entities[idx].profile.kind == "delegation":
+                return idx
+        return None
+
+    def _as_mention(self, subj: Token, span: Span) -> int | None:
         m = split_mention(span, subj)
         appos = [c for c in subj.children if c.dep_ == "appos"]
         if not m.name and appos:
@@ -572,23 +941,48 @@ class SpeakerTable:
         if m.name:
             idx = self.named(m, span)
             ent = self.entities[idx]
-            if ent.profile.kind == "person" and appos:
-                role = _appos_role(appos[0])
+            code = _country_after_name(m.name[-1]) if ent.profile.kind == "person" else None
+            if code and not ent.international:
+                ent.profile.country = code
+            for a in appos if ent.profile.kind == "person" else ():
+                role = _appos_role(a)  # 'X (Chile), Under-Secretary-General ...': not the first
                 if role:
                     self._set_role(ent, role)
+                    break
             return idx
         idx = self.role_noun(m, span)
         if idx is not None:
             return idx
+        return self._role_speaker(m, span)
+
+    def _role_speaker(self, m: Mention, span: Span) -> int | None:
+        """A role phrase no earlier person fits ('a U.S. military official'): a speaker of
+        its own, with the country its words name."""
         words = [t for t in span if t.pos_ not in ("DET",) and t.tag_ != "POS"]
         if not words:
             return None
         text = span.doc[words[0].i : words[-1].i + 1].text
         idx = self._other(text, "unknown", text)
+        self._country_from_words(idx, words)
         phrase = self._role_phrase_of(m, span)
         if phrase is not None and idx not in self._pending_roles:
             self._pending_roles[idx] = (phrase, span.text)
         return idx
+
+    def assign_home_country(self, code: str | None) -> None:
+        """National offices named without their State ('the Foreign Office spokesperson')
+        speak for the country the text is about."""
+        if code is None:
+            return
+        for ent in self.entities:
+            profile = ent.profile
+            if profile.country or ent.international or profile.kind not in (
+                "person", "organisation", "unknown",
+            ):  # fmt: skip
+                continue
+            role = profile.role if profile.kind == "person" else profile.name
+            if national_role(role) and not international_role(role):
+                profile.country = code
 
     def note_subject(self, idx: int | None) -> None:
         if idx is not None:
@@ -605,9 +999,9 @@ class SpeakerTable:
         for t in after.doc[after.i + 1 : after.sent.end]:
             if t.ent_type_ == "PERSON":
                 return
-            if t.lower_ in MALE:
+            if t.lower_ in speaker_words().male:
                 ent.gender = "male"
                 return
-            if t.lower_ in FEMALE:
+            if t.lower_ in speaker_words().female:
                 ent.gender = "female"
                 return

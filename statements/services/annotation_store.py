@@ -104,6 +104,7 @@ _REANNOTATED_FIELDS = [
     "mention_text",
     "mention_start",
     "mention_end",
+    "fragments",
     "position",
 ]
 
@@ -156,6 +157,7 @@ def _write_annotations(items: Sequence[tuple[Article, Annotation]]) -> None:
                 kind=qa.kind,
                 start=qa.start,
                 end=qa.end,
+                fragments=[[f.start, f.end] for f in qa.fragments],
                 position=position,
             )
             if qa.cue:

@@ -68,9 +68,10 @@ class _Resolution:
         self.new_aliases: dict[tuple[int, str], tuple[Speaker, str]] = {}
 
     def resolve(self, profile: SpeakerProfile, key: str) -> Speaker | None:
-        if profile.kind == "unknown":
-            # Not a name: "officials" in two articles are not one person. The statement
-            # keeps the words as its speaker mention, with no Speaker behind them.
+        if profile.kind == "unknown" or (profile.kind == "group" and not profile.members):
+            # Not a name: "officials" (or the unnamed speakers of a meeting) in two articles
+            # are not one speaker. The statement keeps the words as its speaker mention,
+            # with no Speaker behind them.
             return None
         speaker = self.by_key.get(key) or self.by_alias.get(key)
         if speaker is None:

@@ -30,7 +30,14 @@ def test_same_figures_as_the_shared_scorer(nlp, eval_dir):
     spec.loader.exec_module(shared)
     gold = read_jsonl(str(eval_dir / "seed-gold.jsonl"))
     gold += read_jsonl(str(eval_dir / "polnear-dev" / "polnear-dev.jsonl"))[:4]
+    diplo = eval_dir / "diplo-dev" / "diplo-dev.jsonl"
+    if diplo.exists():  # resolved speakers and their countries
+        gold += read_jsonl(str(diplo))[:6]
     preds = predict(gold)
+    # a speaker's country given only in the document's speakers list
+    with_country = [q for d in preds for q in d["quotes"] if (q["speaker"] or {}).get("country")]
+    assert with_country
+    with_country[0]["speaker"].pop("country")
     # perturb: a quote at the very end of a text, an empty one, a wrong id
     text = gold[0]["text"]
     preds[0]["quotes"].append({"start": len(text) - 5, "end": len(text), "text": text[-5:],

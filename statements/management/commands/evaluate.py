@@ -11,7 +11,8 @@ from statements.nlp import evaluation
 class Command(BaseCommand):
     help = (
         "Run the pipeline over the texts of a gold JSONL file and print content P/R/F1 "
-        "(loose and strict), speaker accuracy and end-to-end P/R/F1, as ../shared/eval/score.py."
+        "(loose and strict), speaker accuracy and end-to-end P/R/F1, and where gold resolves "
+        "speakers, speaker id accuracy, e2e id P/R/F1 and speaker-country accuracy."
     )
 
     def add_arguments(self, parser):

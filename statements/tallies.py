@@ -1,0 +1,548 @@
+"""Statement counts kept current on write: the `statements_tally` table and its triggers.
+
+Every visible statement carries *items*: `*` (every statement), `s` its speaker (id),
+`p` its speaker's country, `k` its kind, `c` each country it mentions, `t` each topic
+(id) and `m` its month of publication. The tally holds, for each ordered pair of items
+that occur together, how many visible statements carry both: row (`c`,`TR`,`s`,`42`) is
+"statements mentioning Turkey by speaker 42", (`*`,``,`k`,`direct`) "direct statements",
+(`s`,`42`,`*`,``) "statements by speaker 42". So every page whose list is fixed by at
+most one of these (the unfiltered list, one filter, a speaker, country or topic page)
+reads its total, its facets and a speaker's timeline from the rows of one scope instead
+of grouping its statements. Months are only counted per speaker and overall.
+
+Database triggers keep it exact in the transaction of the write, whatever wrote:
+services, the admin, QuerySet.update(), bulk_create(), a cascade. PostgreSQL runs one
+set-based statement per write statement (transition tables); SQLite one per row. The
+same SQL text serves both: it is built here from the rows a write touched.
+
+Row (`#`,``,`#`,``) counts writes to anything a page shows: the data version behind
+conditional GET and the aggregate cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connections, transaction
+
+TABLE = "statements_tally"
+ALL = ("*", "")
+
+# Item dimensions (one letter each, stored in scope_dim / value_dim).
+SPEAKER, SPEAKER_COUNTRY, KIND, COUNTRY, TOPIC, MONTH = "s", "p", "k", "c", "t", "m"
+SCALAR_DIMS = ("*", SPEAKER, SPEAKER_COUNTRY, KIND, MONTH)
+
+# Tables whose writes change a page without changing a count: they only bump the version.
+VERSIONED_TABLES = (
+    "statements_article",
+    "statements_speaker",
+    "statements_speakeralias",
+    "statements_topic",
+    "statements_country",
+    "statements_organisation",
+)
+
+
+def _month(vendor: str, column: str) -> str:
+    if vendor == "postgresql":
+        return f"to_char({column}, 'YYYY-MM')"
+    return f"substr({column}, 1, 7)"
+
+
+def _rows(
+    vendor: str,
+    source: str,
+    *,
+    sign: int,
+    where: str = "",
+    speaker_country: str = "sp.country_id",
+    published: str | None = "a.published",
+) -> str:
+    """Visible statements of `source` (a table or a subquery with the quote columns) as
+    (id, sign, speaker_id, speaker_country, kind, month); no month when `published` is None."""
+    month = _month(vendor, published) if published else "NULL"
+    article = "LEFT JOIN statements_article a ON a.id = x.article_id " if published else ""
+    return (
+        f"SELECT x.id AS id, {sign} AS sign, x.speaker_id AS speaker_id, "
+        f"{speaker_country} AS speaker_country, x.kind AS kind, {month} AS month "
+        f"FROM {source} x "
+        f"LEFT JOIN statements_speaker sp ON sp.id = x.speaker_id {article}"
+        f"WHERE NOT x.is_deleted{f' AND ({where})' if where else ''}"
+    )
+
+
+def _items(
+    *,
+    fresh_country: str = "0",
+    fresh_topic: str = "0",
+    extra: str = "",
+    dims: Iterable[str] = (*SCALAR_DIMS, COUNTRY, TOPIC),
+) -> str:
+    """The items of the statements in CTE `r`, as (q, sign, dim, k, fresh)."""
+    dims = set(dims)
+    scalar_dims = " UNION ALL ".join(
+        f"SELECT '{d}' AS dim" for d in SCALAR_DIMS if d in dims or d == "*"
+    )
+    scalar = (
+        "SELECT q, sign, dim, k, 0 AS fresh FROM (SELECT r.id AS q, r.sign AS sign, d.dim AS dim, "
+        "CASE d.dim WHEN '*' THEN '' WHEN 's' THEN CAST(r.speaker_id AS TEXT) "
+        "WHEN 'p' THEN r.speaker_country WHEN 'k' THEN r.kind ELSE r.month END AS k "
+        f"FROM r CROSS JOIN ({scalar_dims}) d) scalar_items WHERE k IS NOT NULL"
+    )
+    countries = (
+        f"SELECT r.id, r.sign, 'c', l.country_id, {fresh_country} FROM r "
+        "JOIN statements_quote_countries l ON l.quote_id = r.id"
+    )
+    topics = (
+        f"SELECT r.id, r.sign, 't', CAST(l.topic_id AS TEXT), {fresh_topic} FROM r "
+        "JOIN statements_quote_topics l ON l.quote_id = r.id"
+    )
+    if COUNTRY not in dims:
+        countries = ""
+    if TOPIC not in dims:
+        topics = ""
+    return " UNION ALL ".join(part for part in (scalar, countries, topics, extra) if part)
+
+
+def _upsert(rows: str, items: str, *, only_fresh: bool = False) -> str:
+    """Add each pair of items of the same statement (version) to the tally, times sign."""
+    fresh = " AND (a.fresh = 1 OR b.fresh = 1)" if only_fresh else ""
+    return (
+        f"INSERT INTO {TABLE} (scope_dim, scope_key, value_dim, value_key, n) "
+        "SELECT scope_dim, scope_key, value_dim, value_key, SUM(sign) FROM ("
+        f"WITH r AS ({rows}), items AS ({items}) "
+        "SELECT a.dim AS scope_dim, a.k AS scope_key, b.dim AS value_dim, b.k AS value_key, "
+        "a.sign AS sign FROM items a JOIN items b ON a.q = b.q AND a.sign = b.sign "
+        # A month is counted per speaker and overall, never used as a scope.
+        f"WHERE a.dim <> 'm' AND (b.dim <> 'm' OR a.dim IN ('s', '*')){fresh}"
+        ") pairs WHERE true "
+        "GROUP BY scope_dim, scope_key, value_dim, value_key HAVING SUM(sign) <> 0 "
+        # In key order: a recount lays each scope's rows side by side (a page reads one
+        # scope from a few blocks), and concurrent writers lock shared rows in one order.
+        "ORDER BY scope_dim, scope_key, value_dim, value_key "
+        "ON CONFLICT (scope_dim, scope_key, value_dim, value_key) "
+        f"DO UPDATE SET n = {TABLE}.n + excluded.n"
+    )
+
+
+BUMP = (
+    f"INSERT INTO {TABLE} (scope_dim, scope_key, value_dim, value_key, n) "
+    "VALUES ('#', '', '#', '', 1) ON CONFLICT (scope_dim, scope_key, value_dim, value_key) "
+    f"DO UPDATE SET n = {TABLE}.n + 1"
+)
+
+
+def rebuild_sql(vendor: str) -> list[str]:
+    """Recount every tally from the statements (set-based; also the migration's fill)."""
+    rows = _rows(vendor, "statements_quote", sign=1)
+    return [f"DELETE FROM {TABLE} WHERE scope_dim <> '#'", _upsert(rows, _items()), BUMP]
+
+
+# --- SQLite: row triggers -------------------------------------------------------------
+
+_QUOTE_COLUMNS = ("id", "speaker_id", "kind", "is_deleted", "article_id")
+
+
+def _sqlite_row(ref: str) -> str:
+    cols = ", ".join(f"{ref}.{c} AS {c}" for c in _QUOTE_COLUMNS)
+    return f"(SELECT {cols})"
+
+
+def _sqlite_triggers() -> dict[str, str]:
+    v = "sqlite"
+    quote = "statements_quote"
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _QUOTE_COLUMNS[1:])
+    triggers = {
+        "quote_ai": (
+            f"AFTER INSERT ON {quote}",
+            [_upsert(_rows(v, _sqlite_row("NEW"), sign=1), _items())],
+        ),
+        "quote_ad": (
+            f"AFTER DELETE ON {quote}",
+            [_upsert(_rows(v, _sqlite_row("OLD"), sign=-1), _items())],
+        ),
+        "quote_au": (
+            f"AFTER UPDATE ON {quote} WHEN {changed}",
+            [
+                _upsert(_rows(v, _sqlite_row("OLD"), sign=-1), _items()),
+                _upsert(_rows(v, _sqlite_row("NEW"), sign=1), _items()),
+            ],
+        ),
+    }
+    for dim, table in (("c", "statements_quote_countries"), ("t", "statements_quote_topics")):
+        key = "CAST(OLD.topic_id AS TEXT)" if dim == "t" else "OLD.country_id"
+        fresh = "CASE WHEN l.id = NEW.id THEN 1 ELSE 0 END"
+        kwargs = {"fresh_country": fresh} if dim == "c" else {"fresh_topic": fresh}
+        triggers[f"{dim}_ai"] = (
+            f"AFTER INSERT ON {table}",
+            [
+                _upsert(
+                    _rows(v, quote, sign=1, where="x.id = NEW.quote_id"),
+                    _items(**kwargs),
+                    only_fresh=True,
+                )
+            ],
+        )
+        deleted = f"SELECT r.id, r.sign, '{dim}', {key}, 1 FROM r"
+        triggers[f"{dim}_ad"] = (
+            f"AFTER DELETE ON {table}",
+            [
+                _upsert(
+                    _rows(v, quote, sign=-1, where="x.id = OLD.quote_id"),
+                    _items(extra=deleted),
+                    only_fresh=True,
+                )
+            ],
+        )
+    # A speaker's new country, an article's new date: recount their statements.
+    triggers["speaker_au"] = (
+        "AFTER UPDATE OF country_id ON statements_speaker "
+        "WHEN OLD.country_id IS NOT NEW.country_id",
+        [
+            _upsert(
+                _rows(
+                    v,
+                    quote,
+                    sign=-1,
+                    where="x.speaker_id = NEW.id",
+                    speaker_country="OLD.country_id",
+                ),
+                _items(),
+            ),
+            _upsert(
+                _rows(
+                    v,
+                    quote,
+                    sign=1,
+                    where="x.speaker_id = NEW.id",
+                    speaker_country="NEW.country_id",
+                ),
+                _items(),
+            ),
+        ],
+    )
+    triggers["article_au"] = (
+        "AFTER UPDATE OF published ON statements_article WHEN OLD.published IS NOT NEW.published",
+        [
+            _upsert(
+                _rows(v, quote, sign=-1, where="x.article_id = NEW.id", published="OLD.published"),
+                _items(),
+            ),
+            _upsert(
+                _rows(v, quote, sign=1, where="x.article_id = NEW.id", published="NEW.published"),
+                _items(),
+            ),
+        ],
+    )
+    sql = {}
+    for name, (event, statements) in triggers.items():
+        body = "; ".join([*statements, BUMP])
+        sql[f"tally_{name}"] = (
+            f"CREATE TRIGGER IF NOT EXISTS tally_{name} {event} BEGIN {body}; END"
+        )
+    for table in VERSIONED_TABLES:
+        for op in ("INSERT", "UPDATE", "DELETE"):
+            name = f"version_{table.removeprefix('statements_')}_{op.lower()}"
+            sql[name] = (
+                f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {table} BEGIN {BUMP}; END"
+            )
+    return sql
+
+
+# --- PostgreSQL: statement triggers over transition tables -----------------------------
+
+
+def _pg_function(name: str, statements: list[str]) -> str:
+    body = " ".join(f"{s};" for s in [*statements, BUMP])
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN {body} RETURN NULL; END $$"
+    )
+
+
+def _pg_triggers() -> dict[str, tuple[str, str]]:
+    """name -> (function SQL, trigger SQL)."""
+    v = "postgresql"
+    quote = "statements_quote"
+    out = {}
+
+    def add(name, table, event, transitions, statements):
+        fn = f"tally_{name}_fn"
+        refs = f" REFERENCING {transitions}" if transitions else ""
+        out[name] = (
+            _pg_function(fn, statements),
+            f"CREATE TRIGGER tally_{name} AFTER {event} ON {table}{refs} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()",
+        )
+
+    add("quote_ai", quote, "INSERT", "NEW TABLE AS new_rows",
+        [_upsert(_rows(v, "new_rows", sign=1), _items())])  # fmt: skip
+    add("quote_ad", quote, "DELETE", "OLD TABLE AS old_rows",
+        [_upsert(_rows(v, "old_rows", sign=-1), _items())])  # fmt: skip
+    differs = " OR ".join(
+        f"o.{c} IS DISTINCT FROM n.{c}" for c in ("speaker_id", "kind", "is_deleted", "article_id")
+    )
+    changed = f"(SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {differs})"
+    add("quote_au", quote, "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", [
+        _upsert(_rows(v, "old_rows", sign=-1, where=f"x.id IN {changed}"), _items()),
+        _upsert(_rows(v, "new_rows", sign=1, where=f"x.id IN {changed}"), _items()),
+    ])  # fmt: skip
+    for dim, table in (("c", "statements_quote_countries"), ("t", "statements_quote_topics")):
+        key = "CAST(o.topic_id AS TEXT)" if dim == "t" else "o.country_id"
+        fresh = "CASE WHEN l.id IN (SELECT id FROM new_links) THEN 1 ELSE 0 END"
+        kwargs = {"fresh_country": fresh} if dim == "c" else {"fresh_topic": fresh}
+        add(f"{dim}_ai", table, "INSERT", "NEW TABLE AS new_links", [
+            _upsert(
+                _rows(v, quote, sign=1, where="x.id IN (SELECT quote_id FROM new_links)"),
+                _items(**kwargs),
+                only_fresh=True,
+            )
+        ])  # fmt: skip
+        deleted = (
+            f"SELECT r.id, r.sign, '{dim}', {key}, 1 FROM r JOIN old_links o ON o.quote_id = r.id"
+        )
+        add(f"{dim}_ad", table, "DELETE", "OLD TABLE AS old_links", [
+            _upsert(
+                _rows(v, quote, sign=-1, where="x.id IN (SELECT quote_id FROM old_links)"),
+                _items(extra=deleted),
+                only_fresh=True,
+            )
+        ])  # fmt: skip
+    cols = "q.id, q.speaker_id, q.kind, q.is_deleted, q.article_id"
+    speakers = (
+        f"(SELECT {cols}, o.country_id AS old_country, n.country_id AS new_country "
+        f"FROM {quote} q JOIN old_rows o ON o.id = q.speaker_id JOIN new_rows n ON n.id = o.id "
+        "WHERE o.country_id IS DISTINCT FROM n.country_id)"
+    )
+    both = "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    add("speaker_au", "statements_speaker", "UPDATE", both, [
+        _upsert(_rows(v, speakers, sign=-1, speaker_country="x.old_country"), _items()),
+        _upsert(_rows(v, speakers, sign=1, speaker_country="x.new_country"), _items()),
+    ])  # fmt: skip
+    articles = (
+        f"(SELECT {cols}, o.published AS old_published, n.published AS new_published "
+        f"FROM {quote} q JOIN old_rows o ON o.id = q.article_id JOIN new_rows n ON n.id = o.id "
+        "WHERE o.published IS DISTINCT FROM n.published)"
+    )
+    add("article_au", "statements_article", "UPDATE", both, [
+        _upsert(_rows(v, articles, sign=-1, published="x.old_published"), _items()),
+        _upsert(_rows(v, articles, sign=1, published="x.new_published"), _items()),
+    ])  # fmt: skip
+    fn = "tally_version_fn"
+    for table in VERSIONED_TABLES:
+        short = table.removeprefix("statements_")
+        out[f"version_{short}"] = (
+            _pg_function(fn, []),
+            f"CREATE TRIGGER tally_version_{short} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()",
+        )
+    return out
+
+
+def install_sql(vendor: str) -> list[str]:
+    """Create (or replace) the triggers; nothing for other databases."""
+    if vendor == "sqlite":
+        return list(_sqlite_triggers().values())
+    if vendor == "postgresql":
+        out = []
+        for name, (function, trigger) in _pg_triggers().items():
+            trigger_name = f"tally_{name}"
+            table = trigger.split(" ON ", 1)[1].split()[0]
+            out += [function, f"DROP TRIGGER IF EXISTS {trigger_name} ON {table}", trigger]
+        return out
+    return []
+
+
+def uninstall_sql(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_triggers()]
+    if vendor == "postgresql":
+        out = []
+        for name, (_, trigger) in _pg_triggers().items():
+            table = trigger.split(" ON ", 1)[1].split()[0]
+            out.append(f"DROP TRIGGER IF EXISTS tally_{name} ON {table}")
+        functions = {f.split("FUNCTION ", 1)[1].split("(")[0] for f, _ in _pg_triggers().values()}
+        out += [f"DROP FUNCTION IF EXISTS {fn}()" for fn in sorted(functions)]
+        return out
+    return []
+
+
+def _execute(using: str, statements: Iterable[str]) -> None:
+    with connections[using].cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def rebuild(using: str = "default") -> None:
+    """Recount every tally from the statements (after a bulk load with the triggers off)."""
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            _execute(using, ["SET LOCAL work_mem = '256MB'"])
+        _execute(using, rebuild_sql(connection.vendor))
+
+
+def triggers_installed(using: str = "default") -> bool:
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND (name LIKE 'tally_%' OR name LIKE 'version_%')"
+            )
+            return cursor.fetchone()[0] == len(_sqlite_triggers())
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'tally\\_%'")
+            return cursor.fetchone()[0] == len(_pg_triggers())
+    return True
+
+
+def ensure_tallies(connection) -> None:
+    """After migrating (and after a test database is flushed): SQLite drops a table's
+    triggers when Django rebuilds the table to alter it, so put them back; and recount
+    when the tally disagrees with the statements (a flush on SQLite deletes the tally's
+    rows and the statements' in any order)."""
+    if TABLE not in connection.introspection.table_names():
+        return  # not migrated that far (or migrated back)
+    using = connection.alias
+    broken = not triggers_installed(using)
+    if broken and connection.vendor == "sqlite":
+        _execute(using, install_sql("sqlite"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM statements_quote WHERE NOT is_deleted")
+        visible = cursor.fetchone()[0]
+    if broken or visible != totals([ALL], using)[ALL]:
+        rebuild(using)
+
+
+@contextlib.contextmanager
+def suspended(using: str = "default") -> Iterator[None]:
+    """Bulk loads: drop the triggers, and recount once at the end (minutes instead of hours
+    at a million statements)."""
+    vendor = connections[using].vendor
+    _execute(using, uninstall_sql(vendor))
+    try:
+        yield
+    finally:
+        _execute(using, install_sql(vendor))
+        rebuild(using)
+
+
+# --- Reading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeCounts:
+    """What the tally says about the statements carrying one of `scopes`' items:
+    `total`, and per dimension value -> count (speakers and topics keyed by id text)."""
+
+    total: int
+    values: dict[str, dict[str, int]]
+    everything: int = 0  # visible statements in all
+
+
+# All visible statements, as a row ('#', '', n) to append to a counting query.
+EVERYTHING = (
+    f"SELECT '#', '', n FROM {TABLE} "
+    "WHERE scope_dim = '*' AND scope_key = '' AND value_dim = '*' AND value_key = ''"
+)
+
+
+def scope_counts(
+    scopes: Iterable[tuple[str, str]], dims: Iterable[str], using: str = "default"
+) -> ScopeCounts:
+    """Counts over the statements of several scopes of one dimension (disjoint: a
+    statement has one speaker), or of one scope. One query, read from the primary key."""
+    scopes = list(scopes)
+    dims = sorted(set(dims) | {"*"})
+    if not scopes:
+        return ScopeCounts(0, {d: {} for d in dims if d != "*"})
+    scope_dim = scopes[0][0]
+    keys = [key for _, key in scopes]
+    key_marks = ", ".join(["%s"] * len(keys))
+    dim_marks = ", ".join(["%s"] * len(dims))
+    where = f"scope_dim = %s AND scope_key IN ({key_marks}) AND value_dim IN ({dim_marks})"
+    if len(keys) == 1:  # the rows as they are: no grouping (a sort of thousands of rows)
+        sql = f"SELECT value_dim, value_key, n FROM {TABLE} WHERE {where}"
+    else:
+        sql = (
+            f"SELECT value_dim, value_key, CAST(SUM(n) AS BIGINT) FROM {TABLE} "
+            f"WHERE {where} GROUP BY value_dim, value_key"
+        )
+    sql += f" UNION ALL {EVERYTHING}"
+    values: dict[str, dict[str, int]] = {d: {} for d in dims}
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [scope_dim, *keys, *dims])
+        rows = cursor.fetchall()
+    everything = 0
+    for dim, key, n in rows:
+        if dim == "#":
+            everything = int(n)
+        elif n > 0:
+            values[dim][key] = int(n)
+    total = values.pop("*").get("", 0)
+    return ScopeCounts(total, values, everything)
+
+
+def live_counts(rows_sql: str, params, dims: Iterable[str], using: str = "default") -> ScopeCounts:
+    """The same counts for any set of statements, for filters no tally scope answers: one
+    grouping per dimension over the matching statements, read once. `rows_sql` selects
+    them as columns id, speaker_id, speaker_country and kind (by name, in any order)."""
+    dims = tuple(dims)
+    groups = {
+        SPEAKER: "SELECT 's', CAST(speaker_id AS TEXT), COUNT(*) FROM r "
+        "WHERE speaker_id IS NOT NULL GROUP BY speaker_id",
+        SPEAKER_COUNTRY: "SELECT 'p', speaker_country, COUNT(*) FROM r "
+        "WHERE speaker_country IS NOT NULL GROUP BY speaker_country",
+        KIND: "SELECT 'k', kind, COUNT(*) FROM r GROUP BY kind",
+        # IN, not a join: the database hashes the matching ids, not the whole link table.
+        COUNTRY: "SELECT 'c', country_id, COUNT(*) FROM statements_quote_countries "
+        "WHERE quote_id IN (SELECT id FROM r) GROUP BY country_id",
+        TOPIC: "SELECT 't', CAST(topic_id AS TEXT), COUNT(*) FROM statements_quote_topics "
+        "WHERE quote_id IN (SELECT id FROM r) GROUP BY topic_id",
+    }
+    parts = ["SELECT '*', '', COUNT(*) FROM r", *(groups[d] for d in dims), EVERYTHING]
+    sql = f"WITH r AS ({rows_sql}) " + " UNION ALL ".join(parts)
+    values: dict[str, dict[str, int]] = {d: {} for d in (*dims, "*")}
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    everything = 0
+    for dim, key, n in rows:
+        if dim == "#":
+            everything = int(n)
+        else:
+            values.setdefault(dim, {})[key] = int(n)
+    total = values.pop("*").get("", 0)
+    return ScopeCounts(total, values, everything)
+
+
+def totals(scopes: Iterable[tuple[str, str]], using: str = "default") -> dict[tuple[str, str], int]:
+    """How many statements each scope holds (one query)."""
+    scopes = list(scopes)
+    if not scopes:
+        return {}
+    where = " OR ".join(["(scope_dim = %s AND scope_key = %s)"] * len(scopes))
+    sql = (
+        f"SELECT scope_dim, scope_key, n FROM {TABLE} "
+        f"WHERE ({where}) AND value_dim = '*' AND value_key = ''"
+    )
+    found = dict.fromkeys(scopes, 0)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [part for scope in scopes for part in scope])
+        for dim, key, n in cursor.fetchall():
+            found[(dim, key)] = int(n)
+    return found
+
+
+def data_version(using: str = "default") -> int:
+    """A number that grows with every write to what pages show (0 before any)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT n FROM {TABLE} WHERE scope_dim = '#' AND scope_key = '' "
+            "AND value_dim = '#' AND value_key = ''"
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
