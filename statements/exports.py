@@ -4,8 +4,7 @@ Each row carries what a citation needs: the speaker's words (an interrupted quot
 the narration), who (role, country), the article (title, source, URL, date) and a link to
 the statement. The JSON row keeps the fixed keys (docs/architecture.md, "Fixed
 interfaces") and adds the others; the CSV is the same row flattened, with a byte-order
-mark so that spreadsheets read it as
-UTF-8 ("Erdoğan", not "ErdoÄŸan").
+mark so that spreadsheets read it as UTF-8 ("Erdoğan", not "ErdoÄŸan").
 """
 
 from __future__ import annotations
