@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -29,10 +30,25 @@ def speakers_for_profiles(*, profiles: Sequence[SpeakerProfile]) -> list[Speaker
     """
     if not profiles:
         return []
+    _lock_speakers()
     resolution = _Resolution(profiles)
     result = [resolution.resolve(p, key) for p, key in zip(profiles, resolution.keys, strict=True)]
     resolution.save(result)
     return result
+
+
+# Any constant shared by the writers: the key of PostgreSQL's transaction-level lock.
+_SPEAKERS_LOCK = 0x5EA4E45
+
+
+def _lock_speakers() -> None:
+    """Serialise looking up and creating speakers between concurrent writers until the
+    transaction ends. Without it, two ingests could both miss a name, then one make the
+    speaker and the other, seeing that slug taken, a second one under a new slug. SQLite
+    serialises writers by itself."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SPEAKERS_LOCK])
 
 
 class _Resolution:
