@@ -281,11 +281,11 @@ def _browse(
         filters = replace(filters, speaker_ids=match.ids)
         if match.how == "slug":
             form.show_speaker(match.speaker)
+    export_name = page.export_name or exports.export_filename(
+        filters=filters, speaker_slug=match.speaker.slug if match and match.speaker else ""
+    )
     if fmt:
         quotes = selectors.quote_list(filters=filters)
-        export_name = page.export_name or exports.export_filename(
-            filters=filters, speaker_slug=match.speaker.slug if match and match.speaker else ""
-        )
     if fmt == "csv":
         link = request.build_absolute_uri
         return exports.csv_response(quotes, filename=export_name, link=link)
