@@ -96,20 +96,7 @@ def quote_filter(*, filters: QuoteFilters, scan_newest: bool = False) -> QuoteQu
             tested_speaker=Func(F("speaker_id"), template="+%(expressions)s"),
             tested_id=Func(F("id"), template="+%(expressions)s"),
         ).filter(tested_deleted=False)
-    if filters.speaker_ids is not None:
-        if untested:
-            qs = qs.filter(tested_speaker__in=filters.speaker_ids)
-        else:
-            qs = qs.filter(speaker_id__in=filters.speaker_ids)
-    elif filters.speaker:
-        qs = qs.by_speaker_or_name(filters.speaker, fold(filters.speaker).strip())
-    if filters.speaker_country:
-        if untested:
-            code = filters.speaker_country.upper()
-            speakers = Speaker.objects.filter(country_id=code).values("pk")
-            qs = qs.filter(tested_speaker__in=speakers)
-        else:
-            qs = qs.by_speaker_country(filters.speaker_country)
+    qs = _filter_by_speaker(qs, filters, untested=untested)
     if filters.country:
         if scan_newest:
             links = Quote.countries.through.objects.filter(quote_id=OuterRef("pk"))
@@ -133,6 +120,27 @@ def quote_filter(*, filters: QuoteFilters, scan_newest: bool = False) -> QuoteQu
             qs = quote_text_search(qs, filters.q, speaker_names=True, **fields)
         else:
             qs = _matching_text(qs, filters.q)
+    return qs
+
+
+def _filter_by_speaker(
+    qs: QuoteQuerySet, filters: QuoteFilters, *, untested: bool
+) -> QuoteQuerySet:
+    """`quote_filter`'s speaker and speaker-country filters (see there for `untested`)."""
+    if filters.speaker_ids is not None:
+        if untested:
+            qs = qs.filter(tested_speaker__in=filters.speaker_ids)
+        else:
+            qs = qs.filter(speaker_id__in=filters.speaker_ids)
+    elif filters.speaker:
+        qs = qs.by_speaker_or_name(filters.speaker, fold(filters.speaker).strip())
+    if filters.speaker_country:
+        if untested:
+            code = filters.speaker_country.upper()
+            speakers = Speaker.objects.filter(country_id=code).values("pk")
+            qs = qs.filter(tested_speaker__in=speakers)
+        else:
+            qs = qs.by_speaker_country(filters.speaker_country)
     return qs
 
 

@@ -230,6 +230,29 @@ def _facet_boxes(
     return boxes
 
 
+def _invalid_filters(
+    request: HttpRequest, *, template: str, page: BrowsePage, form: QuoteFilterForm, context: dict
+) -> HttpResponse:
+    """400 with the reasons: as JSON for an export, else the page with the form's errors."""
+    if request.GET.get("format", ""):
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    context |= {
+        "title": f"{page.base_title}: check the filters",
+        "filter_errors": [
+            (form.fields[name].label if name in form.fields else "", error)
+            for name, errors in form.errors.items()
+            for error in errors
+        ],
+    }
+    if page.full_page_context and not _is_fragment(request):
+        context |= page.full_page_context()
+    return _render(request, template, context, status=400)
+
+
+# The list's download formats (the Atom feed is a page of its own below).
+EXPORTS = {"csv": exports.csv_response, "json": exports.json_response}
+
+
 def _browse(
     request: HttpRequest, *, template: str, page: BrowsePage, list_page: bool = False
 ) -> HttpResponse:
@@ -255,19 +278,7 @@ def _browse(
         ),
     }
     if not form.is_valid():
-        if fmt:
-            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        context |= {
-            "title": f"{page.base_title}: check the filters",
-            "filter_errors": [
-                (form.fields[name].label if name in form.fields else "", error)
-                for name, errors in form.errors.items()
-                for error in errors
-            ],
-        }
-        if page.full_page_context and not _is_fragment(request):
-            context |= page.full_page_context()
-        return _render(request, template, context, status=400)
+        return _invalid_filters(request, template=template, page=page, form=form, context=context)
 
     filters = form.filters(**page.fixed)
     if page.speaker_ids is not None:
@@ -286,12 +297,8 @@ def _browse(
     )
     if fmt:
         quotes = selectors.quote_list(filters=filters)
-    if fmt == "csv":
-        link = request.build_absolute_uri
-        return exports.csv_response(quotes, filename=export_name, link=link)
-    if fmt == "json":
-        link = request.build_absolute_uri
-        return exports.json_response(quotes, filename=export_name, link=link)
+    if fmt in EXPORTS:
+        return EXPORTS[fmt](quotes, filename=export_name, link=request.build_absolute_uri)
 
     params = {k: v for k, v in filters.params().items() if k not in page.fixed}
     links = Links(request.path, params | page.extra_params)

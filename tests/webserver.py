@@ -31,6 +31,62 @@ class Hit:
     headers: dict[str, str]
 
 
+class _Handler(BaseHTTPRequestHandler):
+    """Serves `server_state.routes` (a TestWebServer, set per server by a subclass)."""
+
+    server_state: TestWebServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def do_GET(self):
+        with self.server_state._lock:
+            self.server_state.hits.append(
+                Hit(self.path, {k.lower(): v for k, v in self.headers.items()})
+            )
+        page = self.server_state.routes.get(self.path)
+        if page is None:
+            self._send(404, b"not found", "text/plain")
+            return
+        if page.status in (301, 302, 303, 307, 308):
+            self._send_empty(page.status, "Location", page.location)
+            return
+        if page.etag and self.headers.get("If-None-Match") == page.etag:
+            self._send_empty(304, "ETag", page.etag)
+            return
+        extra = dict(page.headers)
+        if page.etag:
+            extra["ETag"] = page.etag
+        if page.last_modified:
+            extra["Last-Modified"] = page.last_modified
+        self._send(page.status, page.body, page.content_type, extra, page.delay)
+
+    def _send_empty(self, status, header, value):
+        self.send_response(status)
+        self.send_header(header, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, status, body, content_type, extra=None, delay=0.0):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not delay:
+            self.wfile.write(body)
+            return
+        try:
+            for start in range(0, len(body), 64):
+                self.wfile.write(body[start : start + 64])
+                self.wfile.flush()
+                time.sleep(delay)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up on a slow page, as it should
+
+
 class TestWebServer:
     __test__ = False  # not a pytest test class
 
@@ -38,61 +94,8 @@ class TestWebServer:
         self.routes: dict[str, Page] = {}
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # keep test output quiet
-                pass
-
-            def do_GET(self):
-                with server._lock:
-                    server.hits.append(
-                        Hit(self.path, {k.lower(): v for k, v in self.headers.items()})
-                    )
-                page = server.routes.get(self.path)
-                if page is None:
-                    self._send(404, b"not found", "text/plain")
-                    return
-                if page.status in (301, 302, 303, 307, 308):
-                    self.send_response(page.status)
-                    self.send_header("Location", page.location)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if page.etag and self.headers.get("If-None-Match") == page.etag:
-                    self.send_response(304)
-                    self.send_header("ETag", page.etag)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                extra = dict(page.headers)
-                if page.etag:
-                    extra["ETag"] = page.etag
-                if page.last_modified:
-                    extra["Last-Modified"] = page.last_modified
-                self._send(page.status, page.body, page.content_type, extra, page.delay)
-
-            def _send(self, status, body, content_type, extra=None, delay=0.0):
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                for key, value in (extra or {}).items():
-                    self.send_header(key, value)
-                self.end_headers()
-                if not delay:
-                    self.wfile.write(body)
-                    return
-                try:
-                    for start in range(0, len(body), 64):
-                        self.wfile.write(body[start : start + 64])
-                        self.wfile.flush()
-                        time.sleep(delay)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up on a slow page, as it should
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        handler = type("Handler", (_Handler,), {"server_state": self})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(
