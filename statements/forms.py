@@ -16,6 +16,23 @@ from statements.selectors import QuoteFilters
 MAX_TEXT = 200
 
 
+def search_field(*, label: str, placeholder: str) -> forms.CharField:
+    """A search box that searches as you type (static/js/browse.js finds it by class)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "class": "js-search",
+                "placeholder": placeholder,
+                "autocomplete": "off",
+            }
+        ),
+    )
+
+
 class FastSelect(forms.Select):
     """A <select> whose options are written straight from its choices. Django renders
     every <option> through a template (~0.1 ms each), and even building their context
@@ -50,19 +67,7 @@ class QuoteFilterForm(forms.Form):
     """The statement list's filters. Fields fixed by the page (the speaker on a speaker
     page) are left out of the form and given to `filters()` instead."""
 
-    q = forms.CharField(
-        label="Words",
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "class": "js-search",
-                "placeholder": "e.g. sanctions dialogue",
-                "autocomplete": "off",
-            }
-        ),
-    )
+    q = search_field(label="Words", placeholder="e.g. sanctions dialogue")
     speaker = forms.CharField(
         label="Speaker",
         required=False,
@@ -155,16 +160,4 @@ class QuoteFilterForm(forms.Form):
 
 
 class SpeakerSearchForm(forms.Form):
-    q = forms.CharField(
-        label="Name",
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "class": "js-search",
-                "autocomplete": "off",
-                "placeholder": "e.g. erdogan, stoltenberg",
-            }
-        ),
-    )
+    q = search_field(label="Name", placeholder="e.g. erdogan, stoltenberg")

@@ -141,7 +141,9 @@ class Speaker(models.Model):
 
 
 class SpeakerAlias(models.Model):
-    """Another way the text names a speaker: a surname, a spelling, a role noun."""
+    """Another name of a speaker: a surname, a spelling, initials. Never a role noun ("the
+    minister"): roles name different people in different articles, so they stay on each
+    statement's mention and never join speakers across articles."""
 
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200)

@@ -351,7 +351,7 @@ class Command(BaseCommand):
                 )
             )
             first_name, surname = name.split(" ", 1)
-            aliases = [surname, f"the {role.lower()}"]
+            aliases = [surname]  # names only: role nouns are never aliases (SpeakerAlias)
             if rng.random() < 0.5:
                 aliases.append(f"{first_name[0]}. {surname}")
             alias_names.append(aliases)
