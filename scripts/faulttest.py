@@ -285,7 +285,7 @@ def duplicated(db: Postgres, tag: str) -> int:
 STORY = (
     "{tag} story {n}\n\n"
     '"We will keep talking to {who} about the harbour," the mayor of Tallinn, Kadri Lepp, '
-    "said on day {n}.\n\n"
+    "said on day {n} of the {tag} round.\n\n"
     "Trade minister {who} told reporters that the talks on fishing quotas would go on.\n\n"
     '"There is no other way for the {n} towns on the coast," {who} said.\n'
 )
@@ -300,7 +300,9 @@ def write_articles(root: Path, tag: str, count: int, *, big_chars: int = 0) -> P
         if big_chars:  # one paragraph of many statements
             sentence = '"The harbour stays open," {who} said. '
             body = "".join(sentence.format(who=WHO[i % len(WHO)]) for i in range(big_chars // 38))
-            text = f"{tag} story {n}\n\n{body}\n"
+            # The body names its story: the headline is not part of the stored text, and
+            # articles with the same text are stored once.
+            text = f"{tag} story {n}\n\nThe {tag} round, story {n}. {body}\n"
         (folder / f"{tag}-{n:03}.txt").write_text(text, encoding="utf-8")
     return folder
 
