@@ -543,7 +543,13 @@ def speaker_statements_per_month(*, speaker: Speaker) -> list[MonthCount]:
 
 
 def _months(by_month: dict[str, int]) -> list[MonthCount]:
+    """Tallied months ("YYYY-MM" keys) as `months_with_gaps` gives them."""
     counts = {dt.date(int(key[:4]), int(key[5:7]), 1): n for key, n in by_month.items()}
+    return months_with_gaps(counts)
+
+
+def months_with_gaps(counts: dict[dt.date, int]) -> list[MonthCount]:
+    """Counts per first-of-month date, in order, with the months between that have none."""
     if not counts:
         return []
     months = []

@@ -18,7 +18,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum,
 
 from statements.models import Country, Quote, RelationTally, Speaker
 from statements.relations_tally import MENTIONS
-from statements.selectors import MonthCount, QuoteFilters, quote_filter
+from statements.selectors import MonthCount, QuoteFilters, months_with_gaps, quote_filter
 
 MentionLink = Quote.countries.through
 
@@ -203,20 +203,9 @@ def pair_profile(*, source: str, target: str, speakers: int = 15) -> PairProfile
     named = Speaker.objects.filter(pk__in=[pk for pk, _ in busiest])
     found = {pk: (slug, name) for pk, slug, name in named.values_list("pk", "slug", "name")}
     return PairProfile(
-        months=_with_empty_months(per_month),
+        months=months_with_gaps(per_month),
         speakers=[SpeakerCount(*found[pk], n) for pk, n in busiest if pk in found],
     )
-
-
-def _with_empty_months(counts: dict[dt.date, int]) -> list[MonthCount]:
-    if not counts:
-        return []
-    months = []
-    month, last = min(counts), max(counts)
-    while month <= last:
-        months.append(MonthCount(month=month, count=counts.get(month, 0)))
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
 
 
 SHADES = 5  # shading levels of a non-empty cell, 1 (fewest) to SHADES (most)
