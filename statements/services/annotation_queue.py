@@ -4,11 +4,12 @@ for, and work a dead worker left half-done put back in the queue."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -75,6 +76,12 @@ def articles_reannotate(*, articles: Iterable[Article], user, failed_only: bool 
     return articles_enqueue(articles=chosen, force=True)
 
 
+def articles_requeue_stuck() -> int:
+    """Put back in the queue all work that no worker will finish by itself (what the
+    watcher and every live worker run); returns how many articles were queued again."""
+    return articles_requeue_expired() + articles_requeue_orphaned()
+
+
 def articles_requeue_expired() -> int:
     """Put back in the queue the articles whose lease ran out: their worker stopped (killed,
     out of memory, cut off from the database) without finishing or failing them.
@@ -97,31 +104,89 @@ def articles_requeue_expired() -> int:
         )
         if not expired:
             return 0
-        ids = [a.pk for a in expired]
-        given_up = [a.pk for a in expired if a.attempts >= settings.NEWSROOM_MAX_ATTEMPTS]
-        again = [a for a in expired if a.pk not in given_up]
-        released = {"lease_owner": "", "lease_expires_at": None, "updated_at": now}
-        Article.objects.filter(pk__in=given_up).update(
-            status=Article.Status.FAILED,
-            error=f"The annotation was interrupted {settings.NEWSROOM_MAX_ATTEMPTS} times (the "
-            "worker stopped, or the article takes too long); retry it from the admin.",
-            attempts=0,
-            **released,
-        )
-        Article.objects.filter(pk__in=[a.pk for a in again]).update(
-            status=Article.Status.PENDING,
+        _fail_running_tasks(article_ids={a.pk for a in expired})
+        return _requeue(
+            articles=expired,
+            now=now,
             error="The annotation was interrupted (the worker stopped); queued again.",
-            **released,
         )
-        _fail_running_tasks(article_ids=set(ids))
-        return articles_enqueue(articles=again)
+
+
+def articles_requeue_orphaned() -> int:
+    """Put back in the queue the pending articles whose task ended without annotating them.
+
+    A task fails before it claims its article when the database goes away under the
+    worker that picked it up; the article stays `pending` with no task left to run it.
+    Only articles whose task failed in the last ORPHAN_WINDOW and that have no queued or
+    running task are taken, so the check costs little when nothing failed. A duplicate
+    task would be harmless anyway: the worker claims an article with a conditional update.
+    """
+    now = timezone.now()
+    tasks = DBTaskResult.objects.filter(task_path=annotate_article_task.module_path)
+    failed = tasks.filter(status="FAILED", finished_at__gte=now - ORPHAN_WINDOW)
+    candidates = {
+        _article_id(call): at for call, at in failed.values_list("args_kwargs", "finished_at")
+    }
+    pending = set(
+        Article.objects.filter(pk__in=candidates, status=Article.Status.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    if not pending:
+        return 0
+    since = min(candidates[pk] for pk in pending)
+    live = tasks.filter(status__in=["READY", "RUNNING"], enqueued_at__gte=since)
+    pending -= {_article_id(call) for call in live.values_list("args_kwargs", flat=True)}
+    with transaction.atomic():
+        orphans = list(
+            Article.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=pending, status=Article.Status.PENDING)
+            .only("pk", "attempts", "body")
+        )
+        return _requeue(
+            articles=orphans,
+            now=now,
+            error="The annotation task failed before it started (the database was away); "
+            "queued again.",
+            count_attempt=True,  # the task never claimed the article, which counts attempts
+        )
+
+
+ORPHAN_WINDOW = timedelta(days=1)
+
+
+def _article_id(call: dict) -> int | None:
+    return (call.get("args") or [None])[0]
+
+
+def _requeue(*, articles: list[Article], now, error: str, count_attempt: bool = False) -> int:
+    """Queue articles again, counting the attempt; one interrupted NEWSROOM_MAX_ATTEMPTS
+    times in a row ends `failed` instead."""
+    limit = settings.NEWSROOM_MAX_ATTEMPTS
+    given_up = [a.pk for a in articles if a.attempts >= limit]
+    again = [a for a in articles if a.attempts < limit]
+    released = {"lease_owner": "", "lease_expires_at": None, "updated_at": now}
+    Article.objects.filter(pk__in=given_up).update(
+        status=Article.Status.FAILED,
+        error=f"The annotation was interrupted {limit} times (the worker stopped, the "
+        "database was away, or the article takes too long); retry it from the admin.",
+        attempts=0,
+        **released,
+    )
+    Article.objects.filter(pk__in=[a.pk for a in again]).update(
+        status=Article.Status.PENDING,
+        error=error,
+        attempts=F("attempts") + int(count_attempt),
+        **released,
+    )
+    return articles_enqueue(articles=again)
 
 
 def _fail_running_tasks(*, article_ids: set[int]) -> None:
     running = DBTaskResult.objects.filter(
         status="RUNNING", task_path=annotate_article_task.module_path
     ).values_list("pk", "args_kwargs")
-    dead = [pk for pk, call in running if (call.get("args") or [None])[0] in article_ids]
+    dead = [pk for pk, call in running if _article_id(call) in article_ids]
     DBTaskResult.objects.filter(pk__in=dead).update(
         status="FAILED",
         finished_at=timezone.now(),

@@ -22,7 +22,12 @@ from statements.services.annotation import (
     article_claim,
     articles_annotate,
 )
-from statements.services.annotation_queue import articles_enqueue, articles_requeue_expired
+from statements.services.annotation_queue import (
+    articles_enqueue,
+    articles_requeue_expired,
+    articles_requeue_orphaned,
+    articles_requeue_stuck,
+)
 from statements.services.annotation_store import annotation_save
 from statements.services.leases import LeaseLost, leases_renew, worker_beat
 from tests.curation_factories import fake_annotation, make_article, use_fake_pipeline
@@ -69,7 +74,7 @@ def test_the_watcher_keeps_watching_through_database_errors(monkeypatch, capsys)
             raise result
         return result
 
-    monkeypatch.setattr(requeue_stale, "articles_requeue_expired", check)
+    monkeypatch.setattr(requeue_stale, "articles_requeue_stuck", check)
     monkeypatch.setattr(requeue_stale.time, "sleep", lambda s: None)
     with pytest.raises(Stop):
         call_command("requeue_stale", "--every", "10")
@@ -181,6 +186,48 @@ def test_big_articles_go_to_their_own_queue(settings):
     assert articles_enqueue(articles=[small, big]) == 2
     queues = dict(DBTaskResult.objects.values_list("args_kwargs__args__0", "queue_name"))
     assert queues == {small.pk: "default", big.pk: "large"}
+
+
+@pytest.mark.django_db
+def test_a_pending_article_whose_task_failed_before_claiming_it_is_queued_again(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    article = make_article(status=Article.Status.PENDING)
+    articles_enqueue(articles=[article])
+    assert articles_requeue_orphaned() == 0  # its task is still queued
+
+    # A worker picked the task up and the database went away before it claimed the article.
+    DBTaskResult.objects.update(status="FAILED", finished_at=timezone.now())
+    assert articles_requeue_stuck() == 1
+    assert list(DBTaskResult.objects.order_by("enqueued_at").values_list("status", flat=True)) == [
+        "FAILED",
+        "READY",
+    ]
+    article.refresh_from_db()
+    assert (article.status, article.attempts) == (Article.Status.PENDING, 1)
+    assert articles_requeue_orphaned() == 0  # queued once, not at every check
+
+    # One that keeps failing so ends `failed`, with a reason, instead of looping for ever.
+    Article.objects.filter(pk=article.pk).update(attempts=settings.NEWSROOM_MAX_ATTEMPTS)
+    DBTaskResult.objects.update(status="FAILED", finished_at=timezone.now())
+    assert articles_requeue_orphaned() == 0
+    article.refresh_from_db()
+    assert article.status == Article.Status.FAILED
+    assert "interrupted" in article.error
+
+
+@pytest.mark.django_db
+def test_an_article_annotated_after_its_task_failed_is_left_alone(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    article = make_article(status=Article.Status.PENDING)
+    articles_enqueue(articles=[article])
+    DBTaskResult.objects.update(status="FAILED", finished_at=timezone.now())
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.ANNOTATED)
+    assert articles_requeue_orphaned() == 0
+    assert DBTaskResult.objects.count() == 1
 
 
 # --- 503 when the database is away -------------------------------------------------------

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
-from statements.services.annotation_queue import articles_requeue_expired
+from statements.services.annotation_queue import articles_requeue_stuck
 
 MAX_PAUSE = 10.0  # seconds: a database back is noticed within this
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         pause = 1.0
         while True:
             try:
-                count = articles_requeue_expired()
+                count = articles_requeue_stuck()
             except (OperationalError, InterfaceError) as exc:
                 if not every:
                     raise

@@ -18,7 +18,7 @@ from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
-from statements.services.annotation_queue import articles_requeue_expired
+from statements.services.annotation_queue import articles_requeue_stuck
 from statements.services.leases import Heartbeat, process_id, worker_beat
 
 logger = logging.getLogger("statements.worker")
@@ -48,7 +48,7 @@ class ResilientWorker(Worker):
 
 def beat(worker_id: str) -> None:
     worker_beat(worker=worker_id)
-    queued = articles_requeue_expired()
+    queued = articles_requeue_stuck()
     if queued:
         logger.warning("%d article(s) whose worker stopped queued again", queued)
 
