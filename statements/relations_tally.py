@@ -13,7 +13,9 @@ What changes a pair's count:
 - a mention added or removed (statements_quote_countries insert / delete);
 - a statement deleted, soft-deleted or restored, or given another speaker
   (statements_quote delete / update of is_deleted, speaker_id);
-- a speaker's country changed (statements_speaker update of country_id).
+- a speaker's country changed (statements_speaker update of country_id);
+- an article marked a later version of a story, or no longer (statements_article update
+  of duplicate_of_id): its statements leave the counts, or come back.
 
 `source` is '' for statements whose speaker has no country (or no speaker). Rows whose
 count falls to 0 stay (with 0). Both the migration and the post-migrate repair use the SQL
@@ -32,6 +34,14 @@ _SOURCE = (
     "COALESCE((SELECT s.country_id FROM statements_speaker s WHERE s.id = {q}.speaker_id), '')"
 )
 
+# Statement row `q` is from the first version of its story (see Article.duplicate_of);
+# with `NOT q.is_deleted`, what QuoteQuerySet.visible() means.
+_ORIGINAL = (
+    "NOT EXISTS (SELECT 1 FROM statements_article a "
+    "WHERE a.id = {q}.article_id AND a.duplicate_of_id IS NOT NULL)"
+)
+_VISIBLE = "NOT {q}.is_deleted AND " + _ORIGINAL
+
 REBUILD = [
     f"DELETE FROM {TABLE}",
     f"INSERT INTO {TABLE} (source, target, statements) "
@@ -39,14 +49,14 @@ REBUILD = [
     "FROM statements_quote_countries l "
     "JOIN statements_quote q ON q.id = l.quote_id "
     "LEFT JOIN statements_speaker s ON s.id = q.speaker_id "
-    "WHERE NOT q.is_deleted "
+    f"WHERE {_VISIBLE.format(q='q')} "
     "GROUP BY COALESCE(s.country_id, ''), l.country_id",
     f"INSERT INTO {TABLE} (source, target, statements) "
     f"SELECT COALESCE(s.country_id, ''), '{MENTIONS}', COUNT(DISTINCT l.quote_id) "
     "FROM statements_quote_countries l "
     "JOIN statements_quote q ON q.id = l.quote_id "
     "LEFT JOIN statements_speaker s ON s.id = q.speaker_id "
-    "WHERE NOT q.is_deleted "
+    f"WHERE {_VISIBLE.format(q='q')} "
     "GROUP BY COALESCE(s.country_id, '')",
 ]
 
@@ -71,6 +81,34 @@ def _sqlite_change(source: str, target_select: str, sign: int) -> str:
     )
 
 
+def _article_pairs(article_id: str) -> str:
+    """(source, target, n) rows of an article's statements not deleted by staff."""
+    joined = (
+        "FROM statements_quote_countries l JOIN statements_quote q ON q.id = l.quote_id "
+        "LEFT JOIN statements_speaker s ON s.id = q.speaker_id "
+        f"WHERE q.article_id = {article_id} AND NOT q.is_deleted"
+    )
+    return (
+        f"SELECT COALESCE(s.country_id, '') AS source, l.country_id AS target, COUNT(*) AS n "
+        f"{joined} GROUP BY 1, 2 UNION ALL SELECT COALESCE(s.country_id, ''), '{MENTIONS}', "
+        f"COUNT(DISTINCT l.quote_id) {joined} GROUP BY 1"
+    )
+
+
+def _sqlite_article_change(shown: str) -> str:
+    """SQLite: an article's statements counted again when `shown`, else taken out."""
+    pairs = _article_pairs("new.id")
+    return (
+        f"INSERT INTO {TABLE} (source, target, statements) "
+        f"SELECT p.source, p.target, p.n FROM ({pairs}) p WHERE {shown} AND p.n > 0 "
+        f"{_UPSERT}; "
+        f"UPDATE {TABLE} SET statements = statements - (SELECT p.n FROM ({pairs}) p "
+        f"WHERE p.source = {TABLE}.source AND p.target = {TABLE}.target) "
+        f"WHERE NOT ({shown}) AND (source, target) IN (SELECT p.source, p.target "
+        f"FROM ({pairs}) p);"
+    )
+
+
 def _quote_links(quote_id: str, extra: str = "") -> str:
     """(target, n) rows of one statement: each country it mentions, and the MENTIONS row."""
     where = f"quote_id = {quote_id} {extra}"
@@ -85,7 +123,7 @@ def _speaker_links(speaker_id: str) -> str:
     """(target, n) rows of a speaker's visible statements."""
     joined = (
         "FROM statements_quote_countries l JOIN statements_quote q ON q.id = l.quote_id "
-        f"WHERE q.speaker_id = {speaker_id} AND NOT q.is_deleted"
+        f"WHERE q.speaker_id = {speaker_id} AND {_VISIBLE.format(q='q')}"
     )
     return (
         f"SELECT l.country_id AS target, COUNT(*) AS n {joined} GROUP BY l.country_id "
@@ -102,7 +140,7 @@ SQLITE_TRIGGERS = {
         f"SELECT {_SOURCE.format(q='q')}, t.target, 1 FROM statements_quote q, "
         f"(SELECT new.country_id AS target UNION ALL SELECT '{MENTIONS}' WHERE "
         "(SELECT COUNT(*) FROM statements_quote_countries WHERE quote_id = new.quote_id) = 1) t "
-        f"WHERE q.id = new.quote_id AND NOT q.is_deleted {_UPSERT}; END"
+        f"WHERE q.id = new.quote_id AND {_VISIBLE.format(q='q')} {_UPSERT}; END"
     ),
     "statements_tally_link_ad": (
         "AFTER DELETE ON statements_quote_countries BEGIN "
@@ -110,10 +148,10 @@ SQLITE_TRIGGERS = {
         f"OR (target = '{MENTIONS}' AND NOT EXISTS (SELECT 1 FROM statements_quote_countries "
         "WHERE quote_id = old.quote_id))) "
         f"AND source = (SELECT {_SOURCE.format(q='q')} FROM statements_quote q "
-        "WHERE q.id = old.quote_id AND NOT q.is_deleted); END"
+        f"WHERE q.id = old.quote_id AND {_VISIBLE.format(q='q')}); END"
     ),
     "statements_tally_quote_ad": (
-        "AFTER DELETE ON statements_quote WHEN NOT old.is_deleted BEGIN "
+        f"AFTER DELETE ON statements_quote WHEN {_VISIBLE.format(q='old')} BEGIN "
         + _sqlite_change(_SOURCE.format(q="old"), _quote_links("old.id"), -1)
         + " END"
     ),
@@ -121,10 +159,10 @@ SQLITE_TRIGGERS = {
         "AFTER UPDATE OF is_deleted, speaker_id ON statements_quote "
         "WHEN old.is_deleted IS NOT new.is_deleted OR old.speaker_id IS NOT new.speaker_id BEGIN "
         + _sqlite_change(
-            _SOURCE.format(q="old"), _quote_links("old.id", "AND NOT old.is_deleted"), -1
+            _SOURCE.format(q="old"), _quote_links("old.id", f"AND {_VISIBLE.format(q='old')}"), -1
         )
         + _sqlite_change(
-            _SOURCE.format(q="new"), _quote_links("new.id", "AND NOT new.is_deleted"), 1
+            _SOURCE.format(q="new"), _quote_links("new.id", f"AND {_VISIBLE.format(q='new')}"), 1
         )
         + " END"
     ),
@@ -133,6 +171,12 @@ SQLITE_TRIGGERS = {
         "WHEN old.country_id IS NOT new.country_id BEGIN "
         + _sqlite_change("COALESCE(old.country_id, '')", _speaker_links("new.id"), -1)
         + _sqlite_change("COALESCE(new.country_id, '')", _speaker_links("new.id"), 1)
+        + " END"
+    ),
+    "statements_tally_article_au": (
+        "AFTER UPDATE OF duplicate_of_id ON statements_article "
+        "WHEN (old.duplicate_of_id IS NULL) IS NOT (new.duplicate_of_id IS NULL) BEGIN "
+        + _sqlite_article_change("new.duplicate_of_id IS NULL")
         + " END"
     ),
 }
@@ -177,7 +221,13 @@ _PG_QUOTE_MENTIONS = (
 _PG_SPEAKER_MENTIONS = (
     "SELECT COALESCE({row}.country_id, ''), l.quote_id, l.country_id, true "
     "FROM statements_quote_countries l JOIN statements_quote q ON q.id = l.quote_id "
-    "WHERE q.speaker_id = NEW.id AND NOT q.is_deleted"
+    f"WHERE q.speaker_id = NEW.id AND {_VISIBLE.format(q='q')}"
+)
+# The statements of article NEW, deleted by staff or not.
+_PG_ARTICLE_MENTIONS = (
+    "SELECT statements_tally_source(q.speaker_id), l.quote_id, l.country_id, true "
+    "FROM statements_quote_countries l JOIN statements_quote q ON q.id = l.quote_id "
+    "WHERE q.article_id = NEW.id AND NOT q.is_deleted"
 )
 
 PG_FUNCTIONS = [
@@ -193,7 +243,7 @@ PG_FUNCTIONS = [
             "WHERE l.quote_id = n.quote_id AND NOT EXISTS (SELECT 1 FROM new_links m "
             "WHERE m.quote_id = l.quote_id AND m.country_id = l.country_id)) "
             "FROM new_links n JOIN statements_quote q ON q.id = n.quote_id "
-            "WHERE NOT q.is_deleted",
+            f"WHERE {_VISIBLE.format(q='q')}",
             1,
         ),
     ),
@@ -204,17 +254,25 @@ PG_FUNCTIONS = [
             "NOT EXISTS (SELECT 1 FROM statements_quote_countries l "
             "WHERE l.quote_id = o.quote_id) "
             "FROM old_links o JOIN statements_quote q ON q.id = o.quote_id "
-            "WHERE NOT q.is_deleted",
+            f"WHERE {_VISIBLE.format(q='q')}",
             -1,
         ),
     ),
     # A statement deleted, hidden, shown again or given another speaker: its mentions move.
     _pg_function(
         "statements_tally_quote_changed",
-        "  IF TG_OP IN ('DELETE', 'UPDATE') AND NOT OLD.is_deleted THEN"
+        f"  IF TG_OP IN ('DELETE', 'UPDATE') AND {_VISIBLE.format(q='OLD')} THEN"
         + _pg_apply(_PG_QUOTE_MENTIONS.format(row="OLD"), -1)
-        + "\n  END IF;\n  IF TG_OP = 'UPDATE' AND NOT NEW.is_deleted THEN"
+        + f"\n  END IF;\n  IF TG_OP = 'UPDATE' AND {_VISIBLE.format(q='NEW')} THEN"
         + _pg_apply(_PG_QUOTE_MENTIONS.format(row="NEW"), 1)
+        + "\n  END IF;",
+    ),
+    _pg_function(
+        "statements_tally_article_changed",
+        "  IF NEW.duplicate_of_id IS NULL THEN"
+        + _pg_apply(_PG_ARTICLE_MENTIONS, 1)
+        + "\n  ELSE"
+        + _pg_apply(_PG_ARTICLE_MENTIONS, -1)
         + "\n  END IF;",
     ),
     _pg_function(
@@ -253,12 +311,19 @@ PG_TRIGGERS = {
         "WHEN (OLD.country_id IS DISTINCT FROM NEW.country_id) "
         "EXECUTE FUNCTION statements_tally_speaker_changed()",
     ),
+    "statements_tally_article_upd": (
+        "statements_article",
+        "AFTER UPDATE OF duplicate_of_id ON statements_article FOR EACH ROW "
+        "WHEN ((OLD.duplicate_of_id IS NULL) <> (NEW.duplicate_of_id IS NULL)) "
+        "EXECUTE FUNCTION statements_tally_article_changed()",
+    ),
 }
 PG_FUNCTION_NAMES = [
     "statements_tally_links_inserted()",
     "statements_tally_links_deleted()",
     "statements_tally_quote_changed()",
     "statements_tally_speaker_changed()",
+    "statements_tally_article_changed()",
     "statements_tally_source(bigint)",
 ]
 PG_DROP = [

@@ -95,7 +95,7 @@ def quote_filter(*, filters: QuoteFilters, scan_newest: bool = False) -> QuoteQu
             ),
             tested_speaker=Func(F("speaker_id"), template="+%(expressions)s"),
             tested_id=Func(F("id"), template="+%(expressions)s"),
-        ).filter(tested_deleted=False)
+        ).filter(tested_deleted=False, article__duplicate_of__isnull=True)
     qs = _filter_by_speaker(qs, filters, untested=untested)
     if filters.country:
         if scan_newest:

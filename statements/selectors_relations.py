@@ -50,7 +50,9 @@ def _mention_links(filters: QuoteFilters):
     count is the count of the list it links to. The plain filters are joins on the
     statement (3-5 times faster than `quote__in` a subquery of every matching statement);
     words and speaker names go through the list's own subquery."""
-    links = MentionLink.objects.filter(quote__is_deleted=False)
+    links = MentionLink.objects.filter(
+        quote__is_deleted=False, quote__article__duplicate_of__isnull=True
+    )
     if filters.kind:
         links = links.filter(quote__kind=filters.kind)
     if filters.date_from:
@@ -187,7 +189,10 @@ def pair_profile(*, source: str, target: str, speakers: int = 15) -> PairProfile
     in Python), then the names of the busiest speakers."""
     rows = (
         MentionLink.objects.filter(
-            quote__is_deleted=False, quote__speaker__country=source.upper(), country=target.upper()
+            quote__is_deleted=False,
+            quote__article__duplicate_of__isnull=True,
+            quote__speaker__country=source.upper(),
+            country=target.upper(),
         )
         .values_list("quote__speaker", "quote__article__published")
         .annotate(n=Count("*"))

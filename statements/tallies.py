@@ -58,18 +58,21 @@ def _rows(
     sign: int,
     where: str = "",
     speaker_country: str = "sp.country_id",
-    published: str | None = "a.published",
+    published: str = "a.published",
+    duplicate_of: str = "a.duplicate_of_id",
 ) -> str:
     """Visible statements of `source` (a table or a subquery with the quote columns) as
-    (id, sign, speaker_id, speaker_country, kind, month); no month when `published` is None."""
-    month = _month(vendor, published) if published else "NULL"
-    article = "LEFT JOIN statements_article a ON a.id = x.article_id " if published else ""
+    (id, sign, speaker_id, speaker_country, kind, month). Visible: not deleted by staff,
+    and not from a later version of a story (Article.duplicate_of), as QuoteQuerySet.visible.
+    `published` and `duplicate_of` are the article's (a), or the old or new values of an
+    update."""
     return (
         f"SELECT x.id AS id, {sign} AS sign, x.speaker_id AS speaker_id, "
-        f"{speaker_country} AS speaker_country, x.kind AS kind, {month} AS month "
-        f"FROM {source} x "
-        f"LEFT JOIN statements_speaker sp ON sp.id = x.speaker_id {article}"
-        f"WHERE NOT x.is_deleted{f' AND ({where})' if where else ''}"
+        f"{speaker_country} AS speaker_country, x.kind AS kind, "
+        f"{_month(vendor, published)} AS month FROM {source} x "
+        "LEFT JOIN statements_speaker sp ON sp.id = x.speaker_id "
+        "LEFT JOIN statements_article a ON a.id = x.article_id "
+        f"WHERE NOT x.is_deleted AND {duplicate_of} IS NULL{f' AND ({where})' if where else ''}"
     )
 
 
@@ -223,18 +226,23 @@ def _sqlite_triggers() -> dict[str, str]:
             ),
         ],
     )
+    # An article's new date, or its marking as a later version of a story (or no longer).
+    article = {
+        row: _rows(
+            v,
+            quote,
+            sign=-1 if row == "OLD" else 1,
+            where="x.article_id = NEW.id",
+            published=f"{row}.published",
+            duplicate_of=f"{row}.duplicate_of_id",
+        )
+        for row in ("OLD", "NEW")
+    }
     triggers["article_au"] = (
-        "AFTER UPDATE OF published ON statements_article WHEN OLD.published IS NOT NEW.published",
-        [
-            _upsert(
-                _rows(v, quote, sign=-1, where="x.article_id = NEW.id", published="OLD.published"),
-                _items(),
-            ),
-            _upsert(
-                _rows(v, quote, sign=1, where="x.article_id = NEW.id", published="NEW.published"),
-                _items(),
-            ),
-        ],
+        "AFTER UPDATE OF published, duplicate_of_id ON statements_article "
+        "WHEN OLD.published IS NOT NEW.published "
+        "OR OLD.duplicate_of_id IS NOT NEW.duplicate_of_id",
+        [_upsert(article["OLD"], _items()), _upsert(article["NEW"], _items())],
     )
     sql = {}
     for name, (event, statements) in triggers.items():
@@ -322,13 +330,17 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
         _upsert(_rows(v, speakers, sign=1, speaker_country="x.new_country"), _items()),
     ])  # fmt: skip
     articles = (
-        f"(SELECT {cols}, o.published AS old_published, n.published AS new_published "
+        f"(SELECT {cols}, o.published AS old_published, n.published AS new_published, "
+        "o.duplicate_of_id AS old_duplicate_of, n.duplicate_of_id AS new_duplicate_of "
         f"FROM {quote} q JOIN old_rows o ON o.id = q.article_id JOIN new_rows n ON n.id = o.id "
-        "WHERE o.published IS DISTINCT FROM n.published)"
+        "WHERE o.published IS DISTINCT FROM n.published "
+        "OR o.duplicate_of_id IS DISTINCT FROM n.duplicate_of_id)"
     )
     add("article_au", "statements_article", "UPDATE", both, [
-        _upsert(_rows(v, articles, sign=-1, published="x.old_published"), _items()),
-        _upsert(_rows(v, articles, sign=1, published="x.new_published"), _items()),
+        _upsert(_rows(v, articles, sign=-1, published="x.old_published",
+                      duplicate_of="x.old_duplicate_of"), _items()),
+        _upsert(_rows(v, articles, sign=1, published="x.new_published",
+                      duplicate_of="x.new_duplicate_of"), _items()),
     ])  # fmt: skip
     fn = "tally_version_fn"
     for table in VERSIONED_TABLES:
@@ -411,7 +423,10 @@ def ensure_tallies(connection) -> None:
     if broken and connection.vendor == "sqlite":
         _execute(using, install_sql("sqlite"))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM statements_quote WHERE NOT is_deleted")
+        cursor.execute(
+            "SELECT count(*) FROM statements_quote q JOIN statements_article a "
+            "ON a.id = q.article_id WHERE NOT q.is_deleted AND a.duplicate_of_id IS NULL"
+        )
         visible = cursor.fetchone()[0]
     if broken or visible != totals([ALL], using)[ALL]:
         rebuild(using)

@@ -25,7 +25,7 @@ def direct_pairs() -> Counter:
     """(speaker's country or '', mentioned country) -> visible statements, counted in Python
     from the rows themselves; (source, '') counts the statements that mention any country."""
     counts = Counter()
-    for quote in Quote.objects.filter(is_deleted=False).select_related("speaker"):
+    for quote in Quote.objects.visible().select_related("speaker"):
         source = (quote.speaker.country_id if quote.speaker else None) or ""
         codes = list(quote.countries.values_list("code", flat=True))
         for code in codes:
@@ -38,7 +38,7 @@ def direct_pairs() -> Counter:
 def direct_without_country() -> int:
     return sum(
         1
-        for quote in Quote.objects.filter(is_deleted=False).select_related("speaker")
+        for quote in Quote.objects.visible().select_related("speaker")
         if not (quote.speaker and quote.speaker.country_id) and quote.countries.exists()
     )
 
@@ -201,4 +201,24 @@ def test_triggers_come_back_after_a_table_rebuild():
     relations_tally.ensure_triggers(connection)
     assert tally_pairs()[("TR", "US")] == 2
     make_quote(speaker=tr, countries=("US",))
+    assert_counts_match()
+
+
+def test_later_versions_of_a_story_are_counted_once():
+    tr = make_speaker("Ayla Demir", country="TR")
+    first, second = make_article(title="A"), make_article(title="A, again")
+    for article in (first, second):
+        make_quote(article=article, speaker=tr, countries=("US", "GR"))
+    make_quote(article=second, speaker=None, countries=("US",))
+    assert_counts_match()
+    Article.objects.filter(pk=second.pk).update(duplicate_of=first)  # found to be a version
+    assert tally_pairs()[("TR", "US")] == 1
+    assert_counts_match()
+    make_quote(article=second, speaker=tr, countries=("FR",))  # a version's new statement
+    Quote.objects.filter(article=second).update(is_deleted=True)
+    assert_counts_match()
+    Quote.objects.filter(article=second).update(is_deleted=False)
+    first.delete()  # the first version goes: the next one is shown again
+    assert Article.objects.get(pk=second.pk).duplicate_of is None
+    assert tally_pairs()[("TR", "FR")] == 1
     assert_counts_match()

@@ -97,6 +97,24 @@ def test_counts_follow_dates_topics_and_bulk_writes(corpus):
     assert stored() == {}
 
 
+def test_later_versions_of_a_story_are_counted_once(corpus):
+    first = corpus["article"]
+    second = make_article(published=dt.date(2024, 6, 1))
+    make_quote(article=second, speaker=corpus["tr"], countries=("DE",), topics=("trade",))
+    assert_exact()
+    Article.objects.filter(pk=second.pk).update(duplicate_of=first)
+    assert_exact()
+    Article.objects.filter(pk=second.pk).update(published=dt.date(2024, 7, 1))
+    make_quote(article=second, speaker=corpus["de"], countries=("FR",))
+    assert_exact()
+    Article.objects.filter(pk=second.pk).update(duplicate_of=None)
+    assert_exact()
+    Article.objects.filter(pk=second.pk).update(duplicate_of=first)
+    first.delete()  # SET_NULL on its versions: they are shown and counted again
+    assert_exact()
+    assert Quote.objects.visible().count() == tallies.totals([tallies.ALL])[tallies.ALL]
+
+
 def test_counts_follow_ingest_and_reannotation(clean_tallies, capsys):
     call_command("ingest", str(SEED_FILE), "--no-progress")
     assert Quote.objects.count() > 5

@@ -218,11 +218,6 @@ def test_a_different_story_is_not_a_version():
     assert article_version_link(article=other) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the counts kept by database triggers (statements/tallies.py, relations_tally.py) "
-    "still include statements of later versions; lists and exports leave them out",
-)
 def test_versions_are_counted_once_in_facets_and_speaker_counts():
     from statements.models import Speaker
     from statements.services.story_versions import article_version_link

@@ -1,6 +1,9 @@
 """The relations tally (statements/relations_tally.py): statements per (speaker's country,
-mentioned country) pair, kept by database triggers on SQLite and PostgreSQL, and counted
-once here from the statements already stored."""
+mentioned country) pair, kept by database triggers on SQLite and PostgreSQL.
+
+The triggers and the first count are the current ones of relations_tally.py, which read
+Article.duplicate_of (migration 0008): on a database that has not got that far, 0013
+installs them instead."""
 
 from django.db import migrations, models
 
@@ -8,6 +11,14 @@ from django.db import migrations, models
 def create(apps, schema_editor):
     from statements import relations_tally
 
+    columns = {
+        c.name
+        for c in schema_editor.connection.introspection.get_table_description(
+            schema_editor.connection.cursor(), "statements_article"
+        )
+    }
+    if "duplicate_of_id" not in columns:
+        return  # 0013 installs them
     relations_tally.create_triggers(schema_editor.connection)
     relations_tally.rebuild(schema_editor.connection)
 
@@ -37,9 +48,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "constraints": [
-                    models.UniqueConstraint(
-                        fields=("source", "target"), name="relation_tally_pair"
-                    )
+                    models.UniqueConstraint(fields=("source", "target"), name="relation_tally_pair")
                 ],
             },
         ),
