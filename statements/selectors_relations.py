@@ -1,9 +1,9 @@
 """Reads for the relations pages: which countries' speakers talk about which countries.
 
 A pair (from, to) counts the visible statements by speakers of country `from` that mention
-country `to`; a country's mentions of itself are left out. Counts are read live from the
-statements (no stored aggregate), so uploads, corrections, deletions and speaker merges
-show at once.
+country `to`; a country's mentions of itself are left out. Counts come from tallies that
+database triggers keep exact on every write (uploads, corrections, deletions, speaker
+merges show at once), or, for filters no tally answers, from the statements themselves.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 
-from statements.models import Country, Quote, RelationTally, Speaker
+from statements import tallies
+from statements.models import Country, Quote, RelationTally, Speaker, Topic
 from statements.relations_tally import MENTIONS
 from statements.selectors import MonthCount, QuoteFilters, months_with_gaps, quote_filter
 
@@ -91,11 +92,16 @@ def relation_counts(*, filters: QuoteFilters, live: bool = False) -> RelationCou
     matching `filters`, a country's mentions of itself left out, and how many statements
     mention a country but have a speaker without one. Two queries.
 
-    Unfiltered, the pairs come from the trigger-kept tally (statements/relations_tally.py);
-    with filters (or `live`), they are counted from the statements.
+    Unfiltered, the pairs come from the trigger-kept relations tally
+    (statements/relations_tally.py); filtered by one kind or one topic alone, from the
+    statement tally (statements/tallies.py); with other filters (or `live`), they are
+    counted from the statements.
     """
+    scope = None if live else _tally_scope(filters)
     if _is_unfiltered(filters) and not live:
         rows = _tally_pairs().values_list("source", "target", "statements")
+    elif scope is not None:
+        return _tally_scope_counts(scope)
     else:
         rows = (
             _mention_links(filters)
@@ -110,6 +116,31 @@ def relation_counts(*, filters: QuoteFilters, live: bool = False) -> RelationCou
         key=lambda p: (-p.count, p.source, p.target),
     )
     return RelationCounts(pairs=pairs, without_country=_without_country(filters, live=live))
+
+
+def _tally_scope(filters: QuoteFilters) -> tuple[str, str] | None:
+    """The tally scope that holds the relations of the statements `filters` match: a
+    kind alone or a topic alone (statements/tallies.py counts relations per both)."""
+    if filters.kind and filters.params().keys() == {"kind"}:
+        return (tallies.KIND, filters.kind)
+    if filters.topic and filters.params().keys() == {"topic"} and filters.speaker_ids is None:
+        topic = filters.topic_id
+        if topic is None:
+            topic = Topic.objects.filter(slug=filters.topic).values_list("pk", flat=True).first()
+        return (tallies.TOPIC, str(topic or 0))
+    return None
+
+
+def _tally_scope_counts(scope: tuple[str, str]) -> RelationCounts:
+    """The matrix of one tally scope: its relation items, one query."""
+    relations = tallies.scope_counts([scope], [tallies.RELATION]).values[tallies.RELATION]
+    pairs = []
+    for key, n in relations.items():
+        source, _, target = key.partition(">")
+        if source:
+            pairs.append(PairCount(source, target, n))
+    pairs.sort(key=lambda p: (-p.count, p.source, p.target))
+    return RelationCounts(pairs=pairs, without_country=relations.get(tallies.UNPLACED, 0))
 
 
 def _without_country(filters: QuoteFilters, *, live: bool) -> int:

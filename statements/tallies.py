@@ -2,13 +2,16 @@
 
 Every visible statement carries *items*: `*` (every statement), `s` its speaker (id),
 `p` its speaker's country, `k` its kind, `c` each country it mentions, `t` each topic
-(id) and `m` its month of publication. The tally holds, for each ordered pair of items
-that occur together, how many visible statements carry both: row (`c`,`TR`,`s`,`42`) is
-"statements mentioning Turkey by speaker 42", (`*`,``,`k`,`direct`) "direct statements",
+(id), `m` its month of publication, and `r` its relations: `TR>US` for each other country
+a speaker of Turkey mentions, `>` once when its speaker has no country but it mentions one.
+The tally holds, for each ordered pair of items that occur together, how many visible
+statements carry both: row (`c`,`TR`,`s`,`42`) is "statements mentioning Turkey by
+speaker 42", (`*`,``,`k`,`direct`) "direct statements",
 (`s`,`42`,`*`,``) "statements by speaker 42". So every page whose list is fixed by at
 most one of these (the unfiltered list, one filter, a speaker, country or topic page)
 reads its total, its facets and a speaker's timeline from the rows of one scope instead
-of grouping its statements. Months are only counted per speaker and overall.
+of grouping its statements. Months are only counted per speaker and overall; relations
+only overall, per kind and per topic (the relations matrix filtered by one of them).
 
 Database triggers keep it exact in the transaction of the write, whatever wrote:
 services, the admin, QuerySet.update(), bulk_create(), a cascade. PostgreSQL runs one
@@ -32,6 +35,8 @@ ALL = ("*", "")
 
 # Item dimensions (one letter each, stored in scope_dim / value_dim).
 SPEAKER, SPEAKER_COUNTRY, KIND, COUNTRY, TOPIC, MONTH = "s", "p", "k", "c", "t", "m"
+RELATION = "r"
+UNPLACED = ">"  # the relation item of a statement whose speaker has no country
 SCALAR_DIMS = ("*", SPEAKER, SPEAKER_COUNTRY, KIND, MONTH)
 
 # Tables whose writes change a page without changing a count: they only bump the version.
@@ -80,10 +85,13 @@ def _items(
     *,
     fresh_country: str = "0",
     fresh_topic: str = "0",
+    fresh_unplaced: str = "0",
     extra: str = "",
-    dims: Iterable[str] = (*SCALAR_DIMS, COUNTRY, TOPIC),
+    dims: Iterable[str] = (*SCALAR_DIMS, COUNTRY, TOPIC, RELATION),
 ) -> str:
-    """The items of the statements in CTE `r`, as (q, sign, dim, k, fresh)."""
+    """The items of the statements in CTE `r`, as (q, sign, dim, k, fresh). A relation item
+    is fresh with the country link it comes from (`fresh_country`, over link `l`); the
+    UNPLACED item when the statement's first link is (`fresh_unplaced`)."""
     dims = set(dims)
     scalar_dims = " UNION ALL ".join(
         f"SELECT '{d}' AS dim" for d in SCALAR_DIMS if d in dims or d == "*"
@@ -102,11 +110,36 @@ def _items(
         f"SELECT r.id, r.sign, 't', CAST(l.topic_id AS TEXT), {fresh_topic} FROM r "
         "JOIN statements_quote_topics l ON l.quote_id = r.id"
     )
+    relations = (
+        f"SELECT r.id, r.sign, '{RELATION}', r.speaker_country || '>' || l.country_id, "
+        f"{fresh_country} FROM r JOIN statements_quote_countries l ON l.quote_id = r.id "
+        "WHERE r.speaker_country IS NOT NULL AND l.country_id <> r.speaker_country "
+        f"UNION ALL SELECT r.id, r.sign, '{RELATION}', '{UNPLACED}', {fresh_unplaced} FROM r "
+        f"WHERE r.speaker_country IS NULL AND EXISTS ({_LINKS_OF_R})"
+    )
     if COUNTRY not in dims:
         countries = ""
     if TOPIC not in dims:
         topics = ""
-    return " UNION ALL ".join(part for part in (scalar, countries, topics, extra) if part)
+    if RELATION not in dims:
+        relations = ""
+    parts = (scalar, countries, topics, relations, extra)
+    return " UNION ALL ".join(part for part in parts if part)
+
+
+_LINKS_OF_R = "SELECT 1 FROM statements_quote_countries l WHERE l.quote_id = r.id"
+
+
+def _deleted_link_items(country: str, source: str = "r") -> str:
+    """Items a statement of `r` loses with its link to `country` (fresh, to subtract):
+    that country, the relation to it, and UNPLACED when no link is left."""
+    return (
+        f"SELECT r.id, r.sign, '{COUNTRY}', {country}, 1 FROM {source} UNION ALL "
+        f"SELECT r.id, r.sign, '{RELATION}', r.speaker_country || '>' || {country}, 1 "
+        f"FROM {source} WHERE r.speaker_country IS NOT NULL AND {country} <> r.speaker_country "
+        f"UNION ALL SELECT DISTINCT r.id, r.sign, '{RELATION}', '{UNPLACED}', 1 FROM {source} "
+        f"WHERE r.speaker_country IS NULL AND NOT EXISTS ({_LINKS_OF_R})"
+    )
 
 
 def _upsert(rows: str, items: str, *, only_fresh: bool = False) -> str:
@@ -118,8 +151,10 @@ def _upsert(rows: str, items: str, *, only_fresh: bool = False) -> str:
         f"WITH r AS ({rows}), items AS ({items}) "
         "SELECT a.dim AS scope_dim, a.k AS scope_key, b.dim AS value_dim, b.k AS value_key, "
         "a.sign AS sign FROM items a JOIN items b ON a.q = b.q AND a.sign = b.sign "
-        # A month is counted per speaker and overall, never used as a scope.
-        f"WHERE a.dim <> 'm' AND (b.dim <> 'm' OR a.dim IN ('s', '*')){fresh}"
+        # A month is counted per speaker and overall, a relation overall, per kind and per
+        # topic; neither is used as a scope.
+        "WHERE a.dim NOT IN ('m', 'r') AND (b.dim <> 'm' OR a.dim IN ('s', '*')) "
+        f"AND (b.dim <> 'r' OR a.dim IN ('*', 'k', 't')){fresh}"
         ") pairs WHERE true "
         "GROUP BY scope_dim, scope_key, value_dim, value_key HAVING SUM(sign) <> 0 "
         # In key order: a recount lays each scope's rows side by side (a page reads one
@@ -175,9 +210,12 @@ def _sqlite_triggers() -> dict[str, str]:
         ),
     }
     for dim, table in (("c", "statements_quote_countries"), ("t", "statements_quote_topics")):
-        key = "CAST(OLD.topic_id AS TEXT)" if dim == "t" else "OLD.country_id"
         fresh = "CASE WHEN l.id = NEW.id THEN 1 ELSE 0 END"
-        kwargs = {"fresh_country": fresh} if dim == "c" else {"fresh_topic": fresh}
+        kwargs = {"fresh_topic": fresh}
+        if dim == "c":
+            first = "CASE WHEN (SELECT COUNT(*) FROM statements_quote_countries l "
+            first += "WHERE l.quote_id = r.id) = 1 THEN 1 ELSE 0 END"
+            kwargs = {"fresh_country": fresh, "fresh_unplaced": first}
         triggers[f"{dim}_ai"] = (
             f"AFTER INSERT ON {table}",
             [
@@ -188,7 +226,11 @@ def _sqlite_triggers() -> dict[str, str]:
                 )
             ],
         )
-        deleted = f"SELECT r.id, r.sign, '{dim}', {key}, 1 FROM r"
+        deleted = (
+            _deleted_link_items("OLD.country_id")
+            if dim == "c"
+            else f"SELECT r.id, r.sign, '{dim}', CAST(OLD.topic_id AS TEXT), 1 FROM r"
+        )
         triggers[f"{dim}_ad"] = (
             f"AFTER DELETE ON {table}",
             [
@@ -298,9 +340,14 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
         _upsert(_rows(v, "new_rows", sign=1, where=f"x.id IN {changed}"), _items()),
     ])  # fmt: skip
     for dim, table in (("c", "statements_quote_countries"), ("t", "statements_quote_topics")):
-        key = "CAST(o.topic_id AS TEXT)" if dim == "t" else "o.country_id"
         fresh = "CASE WHEN l.id IN (SELECT id FROM new_links) THEN 1 ELSE 0 END"
-        kwargs = {"fresh_country": fresh} if dim == "c" else {"fresh_topic": fresh}
+        kwargs = {"fresh_topic": fresh}
+        if dim == "c":
+            # A statement whose links all came in this insert had none before.
+            first = "CASE WHEN NOT EXISTS (SELECT 1 FROM statements_quote_countries l "
+            first += "WHERE l.quote_id = r.id AND l.id NOT IN (SELECT id FROM new_links)) "
+            first += "THEN 1 ELSE 0 END"
+            kwargs = {"fresh_country": fresh, "fresh_unplaced": first}
         add(f"{dim}_ai", table, "INSERT", "NEW TABLE AS new_links", [
             _upsert(
                 _rows(v, quote, sign=1, where="x.id IN (SELECT quote_id FROM new_links)"),
@@ -309,7 +356,10 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
             )
         ])  # fmt: skip
         deleted = (
-            f"SELECT r.id, r.sign, '{dim}', {key}, 1 FROM r JOIN old_links o ON o.quote_id = r.id"
+            _deleted_link_items("o.country_id", "r JOIN old_links o ON o.quote_id = r.id")
+            if dim == "c"
+            else f"SELECT r.id, r.sign, '{dim}', CAST(o.topic_id AS TEXT), 1 "
+            "FROM r JOIN old_links o ON o.quote_id = r.id"
         )
         add(f"{dim}_ad", table, "DELETE", "OLD TABLE AS old_links", [
             _upsert(

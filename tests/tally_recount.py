@@ -24,11 +24,20 @@ def recount() -> dict[tuple[str, str, str, str], int]:
         items += [("c", c.code) for c in quote.countries.all()]
         items += [("t", str(t.pk)) for t in quote.topics.all()]
         month = quote.article.published
+        source = quote.speaker.country_id if quote.speaker_id is not None else None
+        mentioned = [c.code for c in quote.countries.all()]
+        if source:
+            relations = [("r", f"{source}>{code}") for code in mentioned if code != source]
+        else:
+            relations = [("r", ">")] if mentioned else []
         for a in items:
             for b in items:
                 counts[(*a, *b)] += 1
             if month and a[0] in ("s", "*"):
                 counts[(*a, "m", month.strftime("%Y-%m"))] += 1
+            if a[0] in ("*", "k", "t"):
+                for relation in relations:
+                    counts[(*a, *relation)] += 1
     return dict(counts)
 
 

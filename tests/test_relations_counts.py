@@ -64,6 +64,11 @@ def assert_counts_match() -> None:
     # The live count (used when filters are set) agrees with the tally.
     live = relation_counts(filters=QuoteFilters(kind=""), live=True)
     assert live == counts
+    # So do the tally's counts per kind and per topic (the matrix filtered by one of them).
+    kinds = set(Quote.objects.values_list("kind", flat=True)) | {"direct"}
+    topics = set(Quote.topics.through.objects.values_list("topic__slug", flat=True)) | {"x"}
+    for one in [QuoteFilters(kind=k) for k in kinds] + [QuoteFilters(topic=t) for t in topics]:
+        assert relation_counts(filters=one) == relation_counts(filters=one, live=True), one
 
 
 BODY = (
@@ -133,10 +138,10 @@ def test_counts_follow_corrections_deletions_and_merges(staff):
     tr = make_speaker("Ayla Demir", country="TR")
     us = make_speaker("John Roe", country="US")
     nobody = make_speaker("Anonymous Envoy")
-    q1 = make_quote(speaker=tr, countries=("US", "RU"))
+    q1 = make_quote(speaker=tr, countries=("US", "RU"), topics=("trade",), kind="indirect")
     q2 = make_quote(speaker=tr, countries=("US",))
     q3 = make_quote(speaker=us, countries=("TR", "US"))
-    q4 = make_quote(speaker=nobody, countries=("TR",))
+    q4 = make_quote(speaker=nobody, countries=("TR",), topics=("trade", "energy"))
     make_quote(speaker=None, countries=("GR",))
     make_quote(speaker=us, countries=())
     assert_counts_match()
