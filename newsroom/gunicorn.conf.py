@@ -33,3 +33,11 @@ keepalive = 75
 # Recycle workers now and then (memory held by a large export, a leak in a library).
 max_requests = 2000
 max_requests_jitter = 200
+
+
+def post_worker_init(worker):
+    """Render the main pages once before taking requests (newsroom/warmup.py): a page's
+    first view in a fresh worker costs several times the next."""
+    from newsroom.warmup import warm_up
+
+    worker.log.info("Worker %s warmed up in %.1f s", worker.pid, warm_up())
