@@ -258,8 +258,17 @@ def _tally_scopes(filters: QuoteFilters) -> list[tuple[str, str]] | None:
             topic = Topic.objects.filter(slug=filters.topic).values_list("pk", flat=True).first()
         scopes.append([(tallies.TOPIC, str(topic))] if topic else [])
     if len(scopes) > 1:
-        return None
+        return _relation_scope(filters)
     return scopes[0] if scopes else [tallies.ALL]
+
+
+def _relation_scope(filters: QuoteFilters) -> list[tuple[str, str]] | None:
+    """Statements by speakers of one country that mention another (a pair's page) are the
+    tally scope of that relation."""
+    pair = filters.speaker_country, filters.country
+    if filters.params().keys() != {"speaker_country", "country"} or pair[0] == pair[1]:
+        return None
+    return [(tallies.RELATION, f"{pair[0]}>{pair[1]}")]
 
 
 def _live_counts(queryset: QuoteQuerySet, dims: tuple[str, ...]) -> tallies.ScopeCounts:

@@ -215,15 +215,31 @@ class PairProfile:
 
 
 def pair_profile(*, source: str, target: str, speakers: int = 15) -> PairProfile:
-    """What a pair's page shows about all of its statements. Two queries: the statements
-    grouped by speaker and day (months are summed here: SQLite would truncate each date
-    in Python), then the names of the busiest speakers."""
+    """What a pair's page shows about all of its statements: from the tally of the relation
+    (statements/tallies.py), one query, then the names of the busiest speakers."""
+    source, target = source.upper(), target.upper()
+    if source == target:  # not a relation: counted from the statements
+        return _pair_profile_live(source=source, target=target, speakers=speakers)
+    counts = tallies.scope_counts(
+        [(tallies.RELATION, f"{source}>{target}")], (tallies.SPEAKER, tallies.MONTH)
+    )
+    per_speaker = {int(pk): n for pk, n in counts.values[tallies.SPEAKER].items()}
+    per_month = {
+        dt.date(int(key[:4]), int(key[5:7]), 1): n
+        for key, n in counts.values[tallies.MONTH].items()
+    }
+    return _profile(per_month, per_speaker, speakers)
+
+
+def _pair_profile_live(*, source: str, target: str, speakers: int) -> PairProfile:
+    """The same from the statements: grouped by speaker and day (months are summed here:
+    SQLite would truncate each date in Python)."""
     rows = (
         MentionLink.objects.filter(
             quote__is_deleted=False,
             quote__article__duplicate_of__isnull=True,
-            quote__speaker__country=source.upper(),
-            country=target.upper(),
+            quote__speaker__country=source,
+            country=target,
         )
         .values_list("quote__speaker", "quote__article__published")
         .annotate(n=Count("*"))
@@ -235,6 +251,10 @@ def pair_profile(*, source: str, target: str, speakers: int = 15) -> PairProfile
         per_speaker[speaker_id] += n
         if day is not None:
             per_month[day.replace(day=1)] += n
+    return _profile(per_month, per_speaker, speakers)
+
+
+def _profile(per_month: dict[dt.date, int], per_speaker: dict[int, int], speakers: int):
     busiest = sorted(per_speaker.items(), key=lambda kv: (-kv[1], kv[0]))[:speakers]
     named = Speaker.objects.filter(pk__in=[pk for pk, _ in busiest])
     found = {pk: (slug, name) for pk, slug, name in named.values_list("pk", "slug", "name")}

@@ -10,8 +10,10 @@ speaker 42", (`*`,``,`k`,`direct`) "direct statements",
 (`s`,`42`,`*`,``) "statements by speaker 42". So every page whose list is fixed by at
 most one of these (the unfiltered list, one filter, a speaker, country or topic page)
 reads its total, its facets and a speaker's timeline from the rows of one scope instead
-of grouping its statements. Months are only counted per speaker and overall; relations
-only overall, per kind and per topic (the relations matrix filtered by one of them).
+of grouping its statements. Months are only counted per speaker, per relation and overall.
+Relations are counted overall, per kind and per topic (the relations matrix filtered by
+one of them), and each relation is a scope of its own (a pair's page: its facets, speakers
+and months).
 
 Database triggers keep it exact in the transaction of the write, whatever wrote:
 services, the admin, QuerySet.update(), bulk_create(), a cascade. PostgreSQL runs one
@@ -151,10 +153,11 @@ def _upsert(rows: str, items: str, *, only_fresh: bool = False) -> str:
         f"WITH r AS ({rows}), items AS ({items}) "
         "SELECT a.dim AS scope_dim, a.k AS scope_key, b.dim AS value_dim, b.k AS value_key, "
         "a.sign AS sign FROM items a JOIN items b ON a.q = b.q AND a.sign = b.sign "
-        # A month is counted per speaker and overall, a relation overall, per kind and per
-        # topic; neither is used as a scope.
-        "WHERE a.dim NOT IN ('m', 'r') AND (b.dim <> 'm' OR a.dim IN ('s', '*')) "
-        f"AND (b.dim <> 'r' OR a.dim IN ('*', 'k', 't')){fresh}"
+        # A month is counted per speaker, per relation and overall, never a scope; a relation
+        # is counted overall, per kind and per topic, and is a scope (but not UNPLACED).
+        "WHERE a.dim <> 'm' AND (b.dim <> 'm' OR a.dim IN ('s', '*', 'r')) "
+        f"AND (b.dim <> 'r' OR a.dim IN ('*', 'k', 't')) "
+        f"AND NOT (a.dim = 'r' AND a.k = '{UNPLACED}'){fresh}"
         ") pairs WHERE true "
         "GROUP BY scope_dim, scope_key, value_dim, value_key HAVING SUM(sign) <> 0 "
         # In key order: a recount lays each scope's rows side by side (a page reads one

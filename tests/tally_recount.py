@@ -16,29 +16,45 @@ def recount() -> dict[tuple[str, str, str, str], int]:
         .prefetch_related("countries", "topics")
     )
     for quote in quotes:
-        items = [("*", ""), ("k", quote.kind)]
-        if quote.speaker_id is not None:
-            items.append(("s", str(quote.speaker_id)))
-            if quote.speaker.country_id:
-                items.append(("p", quote.speaker.country_id))
-        items += [("c", c.code) for c in quote.countries.all()]
-        items += [("t", str(t.pk)) for t in quote.topics.all()]
+        items = _items(quote)
         month = quote.article.published
-        source = quote.speaker.country_id if quote.speaker_id is not None else None
-        mentioned = [c.code for c in quote.countries.all()]
-        if source:
-            relations = [("r", f"{source}>{code}") for code in mentioned if code != source]
-        else:
-            relations = [("r", ">")] if mentioned else []
+        months = [("m", month.strftime("%Y-%m"))] if month else []
+        relations = _relations(quote)
         for a in items:
             for b in items:
                 counts[(*a, *b)] += 1
-            if month and a[0] in ("s", "*"):
-                counts[(*a, "m", month.strftime("%Y-%m"))] += 1
+            if a[0] in ("s", "*"):
+                for b in months:
+                    counts[(*a, *b)] += 1
             if a[0] in ("*", "k", "t"):
-                for relation in relations:
-                    counts[(*a, *relation)] += 1
+                for b in relations:
+                    counts[(*a, *b)] += 1
+        for a in relations:  # a relation as a scope: what its pair page counts
+            if a[1] != ">":
+                for b in items + months:
+                    counts[(*a, *b)] += 1
     return dict(counts)
+
+
+def _items(quote: Quote) -> list[tuple[str, str]]:
+    items = [("*", ""), ("k", quote.kind)]
+    if quote.speaker_id is not None:
+        items.append(("s", str(quote.speaker_id)))
+        if quote.speaker.country_id:
+            items.append(("p", quote.speaker.country_id))
+    items += [("c", c.code) for c in quote.countries.all()]
+    items += [("t", str(t.pk)) for t in quote.topics.all()]
+    return items
+
+
+def _relations(quote: Quote) -> list[tuple[str, str]]:
+    """`TR>US` for each other country a speaker of Turkey mentions; `>` once for a statement
+    that mentions a country and whose speaker has none."""
+    source = quote.speaker.country_id if quote.speaker_id is not None else None
+    mentioned = [c.code for c in quote.countries.all()]
+    if source:
+        return [("r", f"{source}>{code}") for code in mentioned if code != source]
+    return [("r", ">")] if mentioned else []
 
 
 def stored() -> dict[tuple[str, str, str, str], int]:

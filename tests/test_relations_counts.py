@@ -13,7 +13,7 @@ from statements import relations_tally
 from statements.models import Article, Quote, RelationTally, Speaker
 from statements.nlp.types import Annotation, QuoteAnnotation, SpeakerProfile
 from statements.selectors import QuoteFilters
-from statements.selectors_relations import relation_counts
+from statements.selectors_relations import _pair_profile_live, pair_profile, relation_counts
 from statements.services import annotation_store, curation
 from tests.curation_factories import make_user
 from tests.factories import make_article, make_quote, make_speaker
@@ -64,6 +64,12 @@ def assert_counts_match() -> None:
     # The live count (used when filters are set) agrees with the tally.
     live = relation_counts(filters=QuoteFilters(kind=""), live=True)
     assert live == counts
+    # A pair page's speakers and months, from the relation's tally scope, as counted live.
+    for source, target in expected:
+        if source and target and source != target:
+            assert pair_profile(source=source, target=target) == _pair_profile_live(
+                source=source, target=target, speakers=15
+            )
     # So do the tally's counts per kind and per topic (the matrix filtered by one of them).
     kinds = set(Quote.objects.values_list("kind", flat=True)) | {"direct"}
     topics = set(Quote.topics.through.objects.values_list("topic__slug", flat=True)) | {"x"}

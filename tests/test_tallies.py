@@ -154,6 +154,8 @@ def test_the_data_version_grows_with_every_write(corpus):
         QuoteFilters(speaker_country="TR"),
         QuoteFilters(topic="trade"),
         QuoteFilters(kind="indirect"),
+        QuoteFilters(speaker_country="TR", country="DE"),  # a pair: the relation's scope
+        QuoteFilters(speaker_country="TR", country="TR"),  # not a relation: counted live
         QuoteFilters(country="DE", kind="direct"),  # two filters: counted live
         QuoteFilters(date_from=dt.date(2024, 1, 1)),
     ],
