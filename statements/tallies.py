@@ -181,6 +181,13 @@ def rebuild_sql(vendor: str) -> list[str]:
     return [f"DELETE FROM {TABLE} WHERE scope_dim <> '#'", _upsert(rows, _items()), BUMP]
 
 
+def reinstall_sql(vendor: str) -> list[str]:
+    """Replace the triggers with the current ones and recount: what a migration that
+    changes what they count runs."""
+    work_mem = ["SET LOCAL work_mem = '256MB'"] if vendor == "postgresql" else []
+    return [*uninstall_sql(vendor), *install_sql(vendor), *work_mem, *rebuild_sql(vendor)]
+
+
 # --- SQLite: row triggers -------------------------------------------------------------
 
 _QUOTE_COLUMNS = ("id", "speaker_id", "kind", "is_deleted", "article_id")

@@ -8,11 +8,7 @@ def reinstall(apps, schema_editor):
     from statements import relations_tally, tallies
 
     connection = schema_editor.connection
-    for sql in tallies.uninstall_sql(connection.vendor) + tallies.install_sql(connection.vendor):
-        schema_editor.execute(sql, params=None)
-    if connection.vendor == "postgresql":
-        schema_editor.execute("SET LOCAL work_mem = '256MB'", params=None)
-    for sql in tallies.rebuild_sql(connection.vendor):
+    for sql in tallies.reinstall_sql(connection.vendor):
         schema_editor.execute(sql, params=None)
     relations_tally.drop_triggers(connection)
     relations_tally.create_triggers(connection)

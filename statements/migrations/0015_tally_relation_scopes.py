@@ -7,12 +7,7 @@ from django.db import migrations
 def reinstall(apps, schema_editor):
     from statements import tallies
 
-    vendor = schema_editor.connection.vendor
-    for sql in tallies.uninstall_sql(vendor) + tallies.install_sql(vendor):
-        schema_editor.execute(sql, params=None)
-    if vendor == "postgresql":
-        schema_editor.execute("SET LOCAL work_mem = '256MB'", params=None)
-    for sql in tallies.rebuild_sql(vendor):
+    for sql in tallies.reinstall_sql(schema_editor.connection.vendor):
         schema_editor.execute(sql, params=None)
 
 
