@@ -15,8 +15,10 @@ def eval_texts() -> list[Path]:
 
 
 def write_copies(target: Path, docs: int) -> list[Path]:
-    """`docs` files in `target`: the eval texts round-robin, copy k headed "Copy k: <title>"
-    so that each has its own content hash."""
+    """`docs` files in `target`: the eval texts round-robin, copy k ending with a line
+    "Copy k." so that each has its own content hash. In the body, not the headline: the
+    headline is stored apart from the text, and two texts differing only there are one
+    article."""
     sources = eval_texts()
     if not sources:
         raise FileNotFoundError(f"no texts in {EVAL_TEXTS}")
@@ -26,6 +28,6 @@ def write_copies(target: Path, docs: int) -> list[Path]:
     for i in range(docs):
         copy, n = divmod(i, len(texts))
         path = target / f"{i:05d}_{sources[n].stem[:40]}.txt"
-        path.write_text(f"Copy {copy}: {texts[n]}", encoding="utf-8")
+        path.write_text(f"{texts[n].rstrip()}\n\nCopy {copy}.\n", encoding="utf-8")
         paths.append(path)
     return paths
