@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import setting_changed
 from django.db.models.signals import post_migrate
 
 
@@ -20,6 +21,14 @@ def _repair_relation_triggers(sender, using, **kwargs):
     ensure_triggers(connections[using])
 
 
+def _forget_page_urls(setting, **kwargs):
+    """Remembered URLs (models.page_url) follow a change of URLconf, as Django's own do."""
+    if setting == "ROOT_URLCONF":
+        from statements.models import _reversed
+
+        _reversed.cache_clear()
+
+
 class StatementsConfig(AppConfig):
     name = "statements"
     verbose_name = "Statements"
@@ -27,6 +36,7 @@ class StatementsConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_repair_search_index, sender=self)
         post_migrate.connect(_repair_relation_triggers, sender=self)
+        setting_changed.connect(_forget_page_urls)
         from statements.datacache import connect_signals
 
         connect_signals()

@@ -1,4 +1,5 @@
-"""A web worker renders the main pages once before taking requests (newsroom/warmup.py)."""
+"""A web worker renders the main pages once before taking requests (newsroom/warmup.py), and
+pages remember the URLs they link to (statements/models.page_url)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,11 @@ def test_the_warm_up_stops_at_the_first_failing_page(monkeypatch, settings):
     monkeypatch.setattr("django.test.Client.get", database_away)
     warmup.warm_up()  # logs, never raises: the worker starts anyway
     assert asked == ["/"]
+
+
+def test_remembered_page_urls_follow_a_change_of_urlconf(settings):
+    speaker = make_speaker("Ada Turan", country="TR")
+    assert speaker.get_absolute_url() == "/speakers/ada-turan/"
+    assert speaker.country.get_absolute_url() == "/countries/tr/"
+    settings.ROOT_URLCONF = "tests.urls_under_prefix"
+    assert speaker.get_absolute_url() == "/news/speakers/ada-turan/"
