@@ -4,11 +4,12 @@ A fresh process pays for much on the first request of each page: Django compiles
 page's templates (the cached loader then keeps them), view modules and their imports load,
 the URL patterns are compiled. Measured under gunicorn at 100,000 statements: a page's
 first view in a worker took 110-250 ms where the next took 40 ms, and with three workers
-and a dozen kinds of page those first views were a tenth of a short load test's requests,
-its slowest tenth. gunicorn's `post_worker_init` hook (newsroom/gunicorn.conf.py) renders
-the main pages once, in the worker, before it accepts connections; then freezes what the
-warm-up left in memory out of the garbage collector's reach, so that collections during
-requests walk only what requests allocate.
+and a dozen kinds of page those first views are about a tenth of a short load test's
+requests, enough to set its p95 (400 ms without the warm-up). gunicorn's
+`post_worker_init` hook (newsroom/gunicorn.conf.py) renders the main pages once, in the
+worker, before it accepts connections; then freezes what the warm-up left in memory out
+of the garbage collector's reach, so that collections during requests walk only what
+requests allocate.
 """
 
 from __future__ import annotations
