@@ -221,7 +221,7 @@ def quote_summary(
     query); otherwise from one grouping pass over the matching statements, cached until
     the data changes."""
     dims = tuple(FACET_DIMS[name] for name in names)
-    scopes = _tally_scopes(filters)
+    scopes = tally_scopes(filters)
     if scopes is not None:
         counts = tallies.scope_counts(scopes, dims)
     else:
@@ -237,7 +237,7 @@ def quote_facets(
     return _facet_values(counts, names, limit)
 
 
-def _tally_scopes(filters: QuoteFilters) -> list[tuple[str, str]] | None:
+def tally_scopes(filters: QuoteFilters) -> list[tuple[str, str]] | None:
     """The tally scopes whose statements are exactly those `filters` match, or None."""
     if filters.q or filters.date_from or filters.date_to:
         return None
@@ -539,7 +539,7 @@ def speaker_overview(*, speaker: Speaker, limit: int = 8) -> SpeakerOverview:
     about = _facet_values(counts, ("country", "topic"), limit)
     return SpeakerOverview(
         statement_count=counts.total,
-        months=_months(counts.values[tallies.MONTH]),
+        months=tallied_months(counts.values[tallies.MONTH]),
         top_countries=about["country"],
         top_topics=about["topic"],
     )
@@ -548,10 +548,10 @@ def speaker_overview(*, speaker: Speaker, limit: int = 8) -> SpeakerOverview:
 def speaker_statements_per_month(*, speaker: Speaker) -> list[MonthCount]:
     """Statements per month of publication, with the months between them that have none."""
     counts = tallies.scope_counts([(tallies.SPEAKER, str(speaker.pk))], (tallies.MONTH,))
-    return _months(counts.values[tallies.MONTH])
+    return tallied_months(counts.values[tallies.MONTH])
 
 
-def _months(by_month: dict[str, int]) -> list[MonthCount]:
+def tallied_months(by_month: dict[str, int]) -> list[MonthCount]:
     """Tallied months ("YYYY-MM" keys) as `months_with_gaps` gives them."""
     counts = {dt.date(int(key[:4]), int(key[5:7]), 1): n for key, n in by_month.items()}
     return months_with_gaps(counts)

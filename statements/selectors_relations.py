@@ -17,9 +17,16 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 
 from statements import tallies
-from statements.models import Country, Quote, RelationTally, Speaker, Topic
+from statements.models import Country, Quote, RelationTally, Speaker
 from statements.relations_tally import MENTIONS
-from statements.selectors import MonthCount, QuoteFilters, months_with_gaps, quote_filter
+from statements.selectors import (
+    MonthCount,
+    QuoteFilters,
+    months_with_gaps,
+    quote_filter,
+    tallied_months,
+    tally_scopes,
+)
 
 MentionLink = Quote.countries.through
 
@@ -121,13 +128,9 @@ def relation_counts(*, filters: QuoteFilters, live: bool = False) -> RelationCou
 def _tally_scope(filters: QuoteFilters) -> tuple[str, str] | None:
     """The tally scope that holds the relations of the statements `filters` match: a
     kind alone or a topic alone (statements/tallies.py counts relations per both)."""
-    if filters.kind and filters.params().keys() == {"kind"}:
-        return (tallies.KIND, filters.kind)
-    if filters.topic and filters.params().keys() == {"topic"} and filters.speaker_ids is None:
-        topic = filters.topic_id
-        if topic is None:
-            topic = Topic.objects.filter(slug=filters.topic).values_list("pk", flat=True).first()
-        return (tallies.TOPIC, str(topic or 0))
+    scopes = tally_scopes(filters)
+    if scopes and len(scopes) == 1 and scopes[0][0] in (tallies.KIND, tallies.TOPIC):
+        return scopes[0]
     return None
 
 
@@ -224,11 +227,7 @@ def pair_profile(*, source: str, target: str, speakers: int = 15) -> PairProfile
         [(tallies.RELATION, f"{source}>{target}")], (tallies.SPEAKER, tallies.MONTH)
     )
     per_speaker = {int(pk): n for pk, n in counts.values[tallies.SPEAKER].items()}
-    per_month = {
-        dt.date(int(key[:4]), int(key[5:7]), 1): n
-        for key, n in counts.values[tallies.MONTH].items()
-    }
-    return _profile(per_month, per_speaker, speakers)
+    return _profile(tallied_months(counts.values[tallies.MONTH]), per_speaker, speakers)
 
 
 def _pair_profile_live(*, source: str, target: str, speakers: int) -> PairProfile:
@@ -251,15 +250,15 @@ def _pair_profile_live(*, source: str, target: str, speakers: int) -> PairProfil
         per_speaker[speaker_id] += n
         if day is not None:
             per_month[day.replace(day=1)] += n
-    return _profile(per_month, per_speaker, speakers)
+    return _profile(months_with_gaps(per_month), per_speaker, speakers)
 
 
-def _profile(per_month: dict[dt.date, int], per_speaker: dict[int, int], speakers: int):
+def _profile(months: list[MonthCount], per_speaker: dict[int, int], speakers: int):
     busiest = sorted(per_speaker.items(), key=lambda kv: (-kv[1], kv[0]))[:speakers]
     named = Speaker.objects.filter(pk__in=[pk for pk, _ in busiest])
     found = {pk: (slug, name) for pk, slug, name in named.values_list("pk", "slug", "name")}
     return PairProfile(
-        months=months_with_gaps(per_month),
+        months=months,
         speakers=[SpeakerCount(*found[pk], n) for pk, n in busiest if pk in found],
     )
 
