@@ -237,6 +237,9 @@ NEWSROOM_HEALTH_MAX_HEARTBEAT_SECONDS = int(
 )
 NEWSROOM_MAX_ARTICLE_BYTES = int(os.environ.get("NEWSROOM_MAX_ARTICLE_BYTES", str(2 * 1024 * 1024)))
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "25"))
+# PostgreSQL: a word in at least this many statements has its search counts kept on write
+# (statements/tallies.py); below it, grouping its statements at each request is cheap.
+NEWSROOM_WORD_TALLY_MIN = int(os.environ.get("NEWSROOM_WORD_TALLY_MIN", "5000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_ARTICLE_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_ARTICLE_BYTES
 # Uploaded articles stay in memory, bounded by the article limit, and never touch the disk.

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Now
 from django.urls import get_script_prefix, reverse
 from django.utils.text import Truncator
 
@@ -501,6 +501,17 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_dim}:{self.scope_key} {self.value_dim}:{self.value_key} = {self.n}"
+
+
+class TallyWord(models.Model):
+    """A word (a lexeme of the search vectors) frequent enough that its statements are a
+    tally scope of their own (statements/tallies.py, PostgreSQL)."""
+
+    lexeme = models.CharField(max_length=20, primary_key=True)
+    added = models.DateTimeField(db_default=Now())  # inserted by SQL (tallies.tally_words)
+
+    def __str__(self) -> str:
+        return self.lexeme
 
 
 class RelationTally(models.Model):

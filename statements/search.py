@@ -135,7 +135,7 @@ def quote_text_search(
     # `id_field`/`speaker_field`: what to test, when a caller tests aliases of the columns.
     condition = _text_condition(queryset, q, id_field)
     if speaker_names:
-        speaker_ids = _speakers_named(q)
+        speaker_ids = speakers_named(q)
         if speaker_ids:
             nothing = Q(pk__in=[])
             condition = (condition or nothing) | Q(**{f"{speaker_field}__in": speaker_ids})
@@ -167,7 +167,7 @@ MIN_SPEAKER_QUERY = 3
 MAX_SPEAKERS_MATCHED = 200
 
 
-def _speakers_named(q: str) -> list[int]:
+def speakers_named(q: str) -> list[int]:
     from statements.models import Speaker
     from statements.nlp.names import fold
 

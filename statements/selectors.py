@@ -42,7 +42,7 @@ from statements.models import (
     Topic,
 )
 from statements.nlp.names import fold
-from statements.search import MIN_SPEAKER_QUERY, quote_text_search
+from statements.search import MIN_SPEAKER_QUERY, quote_text_search, speakers_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,8 +239,10 @@ def quote_facets(
 
 def tally_scopes(filters: QuoteFilters) -> list[tuple[str, str]] | None:
     """The tally scopes whose statements are exactly those `filters` match, or None."""
-    if filters.q or filters.date_from or filters.date_to:
+    if filters.date_from or filters.date_to:
         return None
+    if filters.q:
+        return _word_scope(filters)
     scopes: list[list[tuple[str, str]]] = []
     if filters.speaker_ids is not None:
         scopes.append([(tallies.SPEAKER, str(pk)) for pk in filters.speaker_ids])
@@ -260,6 +262,17 @@ def tally_scopes(filters: QuoteFilters) -> list[tuple[str, str]] | None:
     if len(scopes) > 1:
         return _relation_scope(filters)
     return scopes[0] if scopes else [tallies.ALL]
+
+
+def _word_scope(filters: QuoteFilters) -> list[tuple[str, str]] | None:
+    """A search for one tallied word alone is that word's scope, unless the word is also
+    part of a speaker's name (the search finds what they said too)."""
+    if filters.params().keys() != {"q"}:
+        return None
+    word = tallies.tallied_word(filters.q)
+    if word is None or speakers_named(filters.q):
+        return None
+    return [(tallies.WORD, word)]
 
 
 def _relation_scope(filters: QuoteFilters) -> list[tuple[str, str]] | None:

@@ -127,9 +127,11 @@ def relation_counts(*, filters: QuoteFilters, live: bool = False) -> RelationCou
 
 def _tally_scope(filters: QuoteFilters) -> tuple[str, str] | None:
     """The tally scope that holds the relations of the statements `filters` match: a
-    kind alone or a topic alone (statements/tallies.py counts relations per both)."""
+    kind, a topic or a tallied word alone (statements/tallies.py counts relations per
+    each)."""
     scopes = tally_scopes(filters)
-    if scopes and len(scopes) == 1 and scopes[0][0] in (tallies.KIND, tallies.TOPIC):
+    by = (tallies.KIND, tallies.TOPIC, tallies.WORD)
+    if scopes and len(scopes) == 1 and scopes[0][0] in by:
         return scopes[0]
     return None
 

@@ -2,8 +2,9 @@
 
 Every visible statement carries *items*: `*` (every statement), `s` its speaker (id),
 `p` its speaker's country, `k` its kind, `c` each country it mentions, `t` each topic
-(id), `m` its month of publication, and `r` its relations: `TR>US` for each other country
-a speaker of Turkey mentions, `>` once when its speaker has no country but it mentions one.
+(id), `m` its month of publication, `r` its relations: `TR>US` for each other country a
+speaker of Turkey mentions, `>` once when its speaker has no country but it mentions one;
+and on PostgreSQL `w` each *tallied word* of its text (see below).
 The tally holds, for each ordered pair of items that occur together, how many visible
 statements carry both: row (`c`,`TR`,`s`,`42`) is "statements mentioning Turkey by
 speaker 42", (`*`,``,`k`,`direct`) "direct statements",
@@ -20,6 +21,14 @@ services, the admin, QuerySet.update(), bulk_create(), a cascade. PostgreSQL run
 set-based statement per write statement (transition tables); SQLite one per row. The
 same SQL text serves both: it is built here from the rows a write touched.
 
+Tallied words: a search for one frequent word matches a large share of the statements, too
+many to count at each request (200,000 of a million for "talks"). So each word found in
+at least NEWSROOM_WORD_TALLY_MIN statements (the lexemes PostgreSQL's statistics of the
+search vectors list as most common) becomes a scope of its own, with its facets and
+relations: `refresh_words`, run by the watcher and after bulk loads, adds them (counting
+their statements once); the triggers keep them from then on. Other words are rare enough
+to count live. SQLite stops at 100,000 statements, where live counts keep the goals.
+
 Row (`#`,``,`#`,``) counts writes to anything a page shows: the data version behind
 conditional GET and the aggregate cache.
 """
@@ -30,14 +39,17 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connections, transaction
 
 TABLE = "statements_tally"
+WORD_TABLE = "statements_tallyword"
 ALL = ("*", "")
 
 # Item dimensions (one letter each, stored in scope_dim / value_dim).
 SPEAKER, SPEAKER_COUNTRY, KIND, COUNTRY, TOPIC, MONTH = "s", "p", "k", "c", "t", "m"
 RELATION = "r"
+WORD = "w"  # PostgreSQL only: a tallied word, as a scope
 UNPLACED = ">"  # the relation item of a statement whose speaker has no country
 SCALAR_DIMS = ("*", SPEAKER, SPEAKER_COUNTRY, KIND, MONTH)
 
@@ -69,14 +81,15 @@ def _rows(
     duplicate_of: str = "a.duplicate_of_id",
 ) -> str:
     """Visible statements of `source` (a table or a subquery with the quote columns) as
-    (id, sign, speaker_id, speaker_country, kind, month). Visible: not deleted by staff,
-    and not from a later version of a story (Article.duplicate_of), as QuoteQuerySet.visible.
-    `published` and `duplicate_of` are the article's (a), or the old or new values of an
-    update."""
+    (id, sign, speaker_id, speaker_country, kind, month), and on PostgreSQL search_vector.
+    Visible: not deleted by staff, and not from a later version of a story
+    (Article.duplicate_of), as QuoteQuerySet.visible. `published` and `duplicate_of` are
+    the article's (a), or the old or new values of an update."""
+    search = ", x.search_vector AS search_vector" if vendor == "postgresql" else ""
     return (
         f"SELECT x.id AS id, {sign} AS sign, x.speaker_id AS speaker_id, "
         f"{speaker_country} AS speaker_country, x.kind AS kind, "
-        f"{_month(vendor, published)} AS month FROM {source} x "
+        f"{_month(vendor, published)} AS month{search} FROM {source} x "
         "LEFT JOIN statements_speaker sp ON sp.id = x.speaker_id "
         "LEFT JOIN statements_article a ON a.id = x.article_id "
         f"WHERE NOT x.is_deleted AND {duplicate_of} IS NULL{f' AND ({where})' if where else ''}"
@@ -89,11 +102,13 @@ def _items(
     fresh_topic: str = "0",
     fresh_unplaced: str = "0",
     extra: str = "",
+    words: bool = False,
     dims: Iterable[str] = (*SCALAR_DIMS, COUNTRY, TOPIC, RELATION),
 ) -> str:
     """The items of the statements in CTE `r`, as (q, sign, dim, k, fresh). A relation item
     is fresh with the country link it comes from (`fresh_country`, over link `l`); the
-    UNPLACED item when the statement's first link is (`fresh_unplaced`)."""
+    UNPLACED item when the statement's first link is (`fresh_unplaced`). With `words`
+    (PostgreSQL), the tallied words of each statement's text too."""
     dims = set(dims)
     scalar_dims = " UNION ALL ".join(
         f"SELECT '{d}' AS dim" for d in SCALAR_DIMS if d in dims or d == "*"
@@ -125,11 +140,20 @@ def _items(
         topics = ""
     if RELATION not in dims:
         relations = ""
-    parts = (scalar, countries, topics, relations, extra)
+    parts = (scalar, countries, topics, relations, _word_items(fresh=0) if words else "", extra)
     return " UNION ALL ".join(part for part in parts if part)
 
 
 _LINKS_OF_R = "SELECT 1 FROM statements_quote_countries l WHERE l.quote_id = r.id"
+
+
+def _word_items(*, fresh: int, among: str = f"SELECT lexeme FROM {WORD_TABLE}") -> str:
+    """The `w` items of the statements in `r`: the words of their text that are `among`."""
+    return (
+        f"SELECT r.id, r.sign, '{WORD}', lx.lexeme, {fresh} FROM r CROSS JOIN LATERAL "
+        "unnest(tsvector_to_array(r.search_vector)) AS lx(lexeme) "
+        f"WHERE lx.lexeme IN ({among})"
+    )
 
 
 def _deleted_link_items(country: str, source: str = "r") -> str:
@@ -154,9 +178,10 @@ def _upsert(rows: str, items: str, *, only_fresh: bool = False) -> str:
         "SELECT a.dim AS scope_dim, a.k AS scope_key, b.dim AS value_dim, b.k AS value_key, "
         "a.sign AS sign FROM items a JOIN items b ON a.q = b.q AND a.sign = b.sign "
         # A month is counted per speaker, per relation and overall, never a scope; a relation
-        # is counted overall, per kind and per topic, and is a scope (but not UNPLACED).
+        # is counted overall, per kind, per topic and per word, and is a scope (but not
+        # UNPLACED); a word is only a scope.
         "WHERE a.dim <> 'm' AND (b.dim <> 'm' OR a.dim IN ('s', '*', 'r')) "
-        f"AND (b.dim <> 'r' OR a.dim IN ('*', 'k', 't')) "
+        f"AND (b.dim <> 'r' OR a.dim IN ('*', 'k', 't', '{WORD}')) AND b.dim <> '{WORD}' "
         f"AND NOT (a.dim = 'r' AND a.k = '{UNPLACED}'){fresh}"
         ") pairs WHERE true "
         "GROUP BY scope_dim, scope_key, value_dim, value_key HAVING SUM(sign) <> 0 "
@@ -175,17 +200,23 @@ BUMP = (
 )
 
 
-def rebuild_sql(vendor: str) -> list[str]:
+def rebuild_sql(vendor: str, *, words: bool = True) -> list[str]:
     """Recount every tally from the statements (set-based; also the migration's fill)."""
     rows = _rows(vendor, "statements_quote", sign=1)
-    return [f"DELETE FROM {TABLE} WHERE scope_dim <> '#'", _upsert(rows, _items()), BUMP]
+    items = _items(words=words and vendor == "postgresql")
+    return [f"DELETE FROM {TABLE} WHERE scope_dim <> '#'", _upsert(rows, items), BUMP]
 
 
-def reinstall_sql(vendor: str) -> list[str]:
+def reinstall_sql(vendor: str, *, words: bool = True) -> list[str]:
     """Replace the triggers with the current ones and recount: what a migration that
-    changes what they count runs."""
+    changes what they count runs. Without `words`: as before words were tallied."""
     work_mem = ["SET LOCAL work_mem = '256MB'"] if vendor == "postgresql" else []
-    return [*uninstall_sql(vendor), *install_sql(vendor), *work_mem, *rebuild_sql(vendor)]
+    return [
+        *uninstall_sql(vendor),
+        *install_sql(vendor, words=words),
+        *work_mem,
+        *rebuild_sql(vendor, words=words),
+    ]
 
 
 # --- SQLite: row triggers -------------------------------------------------------------
@@ -322,8 +353,8 @@ def _pg_function(name: str, statements: list[str]) -> str:
     )
 
 
-def _pg_triggers() -> dict[str, tuple[str, str]]:
-    """name -> (function SQL, trigger SQL)."""
+def _pg_triggers(*, words: bool = True) -> dict[str, tuple[str, str]]:
+    """name -> (function SQL, trigger SQL); `words`: count the tallied words."""
     v = "postgresql"
     quote = "statements_quote"
     out = {}
@@ -338,16 +369,18 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
         )
 
     add("quote_ai", quote, "INSERT", "NEW TABLE AS new_rows",
-        [_upsert(_rows(v, "new_rows", sign=1), _items())])  # fmt: skip
+        [_upsert(_rows(v, "new_rows", sign=1), _items(words=words))])  # fmt: skip
     add("quote_ad", quote, "DELETE", "OLD TABLE AS old_rows",
-        [_upsert(_rows(v, "old_rows", sign=-1), _items())])  # fmt: skip
+        [_upsert(_rows(v, "old_rows", sign=-1), _items(words=words))])  # fmt: skip
+    # The text too: a corrected statement may gain or lose a tallied word.
     differs = " OR ".join(
-        f"o.{c} IS DISTINCT FROM n.{c}" for c in ("speaker_id", "kind", "is_deleted", "article_id")
+        f"o.{c} IS DISTINCT FROM n.{c}"
+        for c in ("speaker_id", "kind", "is_deleted", "article_id", "text")
     )
     changed = f"(SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {differs})"
     add("quote_au", quote, "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", [
-        _upsert(_rows(v, "old_rows", sign=-1, where=f"x.id IN {changed}"), _items()),
-        _upsert(_rows(v, "new_rows", sign=1, where=f"x.id IN {changed}"), _items()),
+        _upsert(_rows(v, "old_rows", sign=-1, where=f"x.id IN {changed}"), _items(words=words)),
+        _upsert(_rows(v, "new_rows", sign=1, where=f"x.id IN {changed}"), _items(words=words)),
     ])  # fmt: skip
     for dim, table in (("c", "statements_quote_countries"), ("t", "statements_quote_topics")):
         fresh = "CASE WHEN l.id IN (SELECT id FROM new_links) THEN 1 ELSE 0 END"
@@ -361,7 +394,7 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
         add(f"{dim}_ai", table, "INSERT", "NEW TABLE AS new_links", [
             _upsert(
                 _rows(v, quote, sign=1, where="x.id IN (SELECT quote_id FROM new_links)"),
-                _items(**kwargs),
+                _items(**kwargs, words=words),
                 only_fresh=True,
             )
         ])  # fmt: skip
@@ -374,11 +407,11 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
         add(f"{dim}_ad", table, "DELETE", "OLD TABLE AS old_links", [
             _upsert(
                 _rows(v, quote, sign=-1, where="x.id IN (SELECT quote_id FROM old_links)"),
-                _items(extra=deleted),
+                _items(extra=deleted, words=words),
                 only_fresh=True,
             )
         ])  # fmt: skip
-    cols = "q.id, q.speaker_id, q.kind, q.is_deleted, q.article_id"
+    cols = "q.id, q.speaker_id, q.kind, q.is_deleted, q.article_id, q.search_vector"
     speakers = (
         f"(SELECT {cols}, o.country_id AS old_country, n.country_id AS new_country "
         f"FROM {quote} q JOIN old_rows o ON o.id = q.speaker_id JOIN new_rows n ON n.id = o.id "
@@ -386,8 +419,8 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
     )
     both = "OLD TABLE AS old_rows NEW TABLE AS new_rows"
     add("speaker_au", "statements_speaker", "UPDATE", both, [
-        _upsert(_rows(v, speakers, sign=-1, speaker_country="x.old_country"), _items()),
-        _upsert(_rows(v, speakers, sign=1, speaker_country="x.new_country"), _items()),
+        _upsert(_rows(v, speakers, sign=-1, speaker_country="x.old_country"), _items(words=words)),
+        _upsert(_rows(v, speakers, sign=1, speaker_country="x.new_country"), _items(words=words)),
     ])  # fmt: skip
     articles = (
         f"(SELECT {cols}, o.published AS old_published, n.published AS new_published, "
@@ -398,9 +431,9 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
     )
     add("article_au", "statements_article", "UPDATE", both, [
         _upsert(_rows(v, articles, sign=-1, published="x.old_published",
-                      duplicate_of="x.old_duplicate_of"), _items()),
+                      duplicate_of="x.old_duplicate_of"), _items(words=words)),
         _upsert(_rows(v, articles, sign=1, published="x.new_published",
-                      duplicate_of="x.new_duplicate_of"), _items()),
+                      duplicate_of="x.new_duplicate_of"), _items(words=words)),
     ])  # fmt: skip
     fn = "tally_version_fn"
     for table in VERSIONED_TABLES:
@@ -413,13 +446,13 @@ def _pg_triggers() -> dict[str, tuple[str, str]]:
     return out
 
 
-def install_sql(vendor: str) -> list[str]:
+def install_sql(vendor: str, *, words: bool = True) -> list[str]:
     """Create (or replace) the triggers; nothing for other databases."""
     if vendor == "sqlite":
         return list(_sqlite_triggers().values())
     if vendor == "postgresql":
         out = []
-        for name, (function, trigger) in _pg_triggers().items():
+        for name, (function, trigger) in _pg_triggers(words=words).items():
             trigger_name = f"tally_{name}"
             table = trigger.split(" ON ", 1)[1].split()[0]
             out += [function, f"DROP TRIGGER IF EXISTS {trigger_name} ON {table}", trigger]
@@ -450,10 +483,13 @@ def _execute(using: str, statements: Iterable[str]) -> None:
 def rebuild(using: str = "default") -> None:
     """Recount every tally from the statements (after a bulk load with the triggers off)."""
     connection = connections[using]
+    # Words from the migration that made their table on (a database migrated back before it
+    # has none).
+    words = WORD_TABLE in connection.introspection.table_names()
     with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
             _execute(using, ["SET LOCAL work_mem = '256MB'"])
-        _execute(using, rebuild_sql(connection.vendor))
+        _execute(using, rebuild_sql(connection.vendor, words=words))
 
 
 def triggers_installed(using: str = "default") -> bool:
@@ -495,14 +531,129 @@ def ensure_tallies(connection) -> None:
 @contextlib.contextmanager
 def suspended(using: str = "default") -> Iterator[None]:
     """Bulk loads: drop the triggers, and recount once at the end (minutes instead of hours
-    at a million statements)."""
+    at a million statements), with the words the load made frequent."""
     vendor = connections[using].vendor
     _execute(using, uninstall_sql(vendor))
     try:
         yield
     finally:
         _execute(using, install_sql(vendor))
+        if vendor == "postgresql":
+            _execute(using, ["ANALYZE statements_quote"])
+            with transaction.atomic(using=using):
+                _add_words(using, _new_frequent_words(using, _word_tally_min()))
         rebuild(using)
+
+
+# --- Tallied words (PostgreSQL) -----------------------------------------------------------
+
+# Tables whose writes change what a word's scope counts: locked while words are added, so
+# that no write counted without a new word commits after the recount of that word.
+_WORD_LOCKED_TABLES = (
+    "statements_quote",
+    "statements_quote_countries",
+    "statements_quote_topics",
+    "statements_speaker",
+    "statements_article",
+)
+MAX_WORD_LENGTH = 20  # a scope_key
+
+
+def _word_tally_min() -> int:
+    return settings.NEWSROOM_WORD_TALLY_MIN
+
+
+def _new_frequent_words(using: str, min_statements: int) -> list[str]:
+    """Words in at least `min_statements` statements by PostgreSQL's statistics of the
+    search vectors (the most common lexemes of a sample, kept by ANALYZE and autovacuum),
+    not tallied yet."""
+    sql = (
+        "SELECT u.lexeme FROM pg_stats s CROSS JOIN LATERAL unnest("
+        "CAST(CAST(s.most_common_elems AS text) AS text[]), s.most_common_elem_freqs"
+        ") AS u(lexeme, freq) "
+        "WHERE s.schemaname = current_schema() AND s.tablename = 'statements_quote' "
+        "AND s.attname = 'search_vector' AND u.lexeme IS NOT NULL "
+        "AND u.freq * (SELECT reltuples FROM pg_class "
+        "WHERE oid = CAST('statements_quote' AS regclass)) >= %s "
+        f"AND u.lexeme NOT IN (SELECT lexeme FROM {WORD_TABLE}) ORDER BY u.lexeme"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [min_statements])
+        found = [row[0] for row in cursor.fetchall()]
+    return [word for word in found if _usable(word)]
+
+
+def _usable(word: str) -> bool:
+    # A scope key's length; and no quote, backslash or space, which a tsquery would read.
+    return 0 < len(word) <= MAX_WORD_LENGTH and not set(word) & {"'", "\\", " "}
+
+
+def _add_words(using: str, words: list[str]) -> None:
+    if words:
+        with connections[using].cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {WORD_TABLE} (lexeme) VALUES (%s) ON CONFLICT DO NOTHING",
+                [[w] for w in words],
+            )
+
+
+def tally_words(words: Iterable[str], using: str = "default") -> list[str]:
+    """Tally these lexemes from now on, counting their statements once; returns those that
+    were not tallied yet. Writers wait meanwhile (a word still rare enough to be new costs
+    a few thousand statements' items)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    with transaction.atomic(using=using):
+        _execute(using, ["SET LOCAL lock_timeout = '10s'", "SET LOCAL work_mem = '256MB'"])
+        tables = ", ".join(_WORD_LOCKED_TABLES)
+        _execute(using, [f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE"])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT lexeme FROM {WORD_TABLE}")
+            tallied = {row[0] for row in cursor.fetchall()}
+        new = sorted({word for word in words if _usable(word)} - tallied)
+        if not new:
+            return []
+        _add_words(using, new)
+        query = " | ".join(f"'{word}'" for word in new)  # lexemes without quotes (above)
+        rows = _rows(
+            "postgresql",
+            "statements_quote",
+            sign=1,
+            where="x.search_vector @@ CAST(%s AS tsquery)",
+        )
+        items = _items(extra=_word_items(fresh=1, among="SELECT unnest(CAST(%s AS text[]))"))
+        with connection.cursor() as cursor:
+            cursor.execute(_upsert(rows, items, only_fresh=True), [query, new])
+    return new
+
+
+def refresh_words(*, min_statements: int | None = None, using: str = "default") -> list[str]:
+    """Tally the words that became frequent (run every few minutes by the watcher); returns
+    them. Nothing on other databases."""
+    if connections[using].vendor != "postgresql":
+        return []
+    threshold = _word_tally_min() if min_statements is None else min_statements
+    new = _new_frequent_words(using, threshold)
+    return tally_words(new, using) if new else []
+
+
+def tallied_word(q: str, using: str = "default") -> str | None:
+    """The tallied word a web-search query is, when it is one word and nothing more."""
+    if connections[using].vendor != "postgresql":
+        return None
+    sql = (
+        f"SELECT lexeme FROM {WORD_TABLE} WHERE lexeme = (SELECT substring(t FROM %s) "
+        "FROM (SELECT CAST(q AS text) AS t FROM websearch_to_tsquery("
+        "CAST(%s AS regconfig), %s) AS q WHERE numnode(q) = 1) s)"
+    )
+    from statements.search import SEARCH_CONFIG
+
+    with connections[using].cursor() as cursor:
+        # One quoted lexeme: 'talk' (tallied words hold no quote).
+        cursor.execute(sql, ["^'([^']+)'$", SEARCH_CONFIG, q])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # --- Reading ----------------------------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from statements.models import Quote, Tally
+from django.db import connection
+
+from statements.models import Quote, Tally, TallyWord
 
 
 def recount() -> dict[tuple[str, str, str, str], int]:
@@ -15,25 +17,44 @@ def recount() -> dict[tuple[str, str, str, str], int]:
         .select_related("speaker", "article")
         .prefetch_related("countries", "topics")
     )
+    words = _tallied_words_by_quote()
     for quote in quotes:
-        items = _items(quote)
-        month = quote.article.published
-        months = [("m", month.strftime("%Y-%m"))] if month else []
-        relations = _relations(quote)
-        for a in items:
-            for b in items:
-                counts[(*a, *b)] += 1
-            if a[0] in ("s", "*"):
-                for b in months:
-                    counts[(*a, *b)] += 1
-            if a[0] in ("*", "k", "t"):
-                for b in relations:
-                    counts[(*a, *b)] += 1
-        for a in relations:  # a relation as a scope: what its pair page counts
-            if a[1] != ">":
-                for b in items + months:
-                    counts[(*a, *b)] += 1
+        _count(counts, quote, words.get(quote.pk, ()))
     return dict(counts)
+
+
+def _count(counts: Counter, quote: Quote, words) -> None:
+    """Add the pairs of one statement's items."""
+    items = _items(quote)
+    month = quote.article.published
+    months = [("m", month.strftime("%Y-%m"))] if month else []
+    relations = _relations(quote)
+    for a in items:
+        for b in items:
+            counts[(*a, *b)] += 1
+        if a[0] in ("s", "*"):
+            for b in months:
+                counts[(*a, *b)] += 1
+        if a[0] in ("*", "k", "t"):
+            for b in relations:
+                counts[(*a, *b)] += 1
+    for a in relations:  # a relation as a scope: what its pair page counts
+        if a[1] != ">":
+            for b in items + months:
+                counts[(*a, *b)] += 1
+    for word in words:  # a tallied word as a scope: a search for it
+        for b in items + relations:
+            counts[("w", word, *b)] += 1
+
+
+def _tallied_words_by_quote() -> dict[int, set[str]]:
+    """PostgreSQL: each statement's tallied words, from its search vector's lexemes."""
+    if connection.vendor != "postgresql":
+        return {}
+    tallied = set(TallyWord.objects.values_list("lexeme", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, tsvector_to_array(search_vector) FROM statements_quote")
+        return {pk: set(lexemes) & tallied for pk, lexemes in cursor.fetchall()}
 
 
 def _items(quote: Quote) -> list[tuple[str, str]]:

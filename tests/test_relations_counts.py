@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from statements import relations_tally
+from statements import relations_tally, tallies
 from statements.models import Article, Quote, RelationTally, Speaker
 from statements.nlp.types import Annotation, QuoteAnnotation, SpeakerProfile
 from statements.selectors import QuoteFilters
@@ -19,6 +19,12 @@ from tests.curation_factories import make_user
 from tests.factories import make_article, make_quote, make_speaker
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _tallied_words(db):
+    # PostgreSQL: words the statements below use are tally scopes, with their relations.
+    tallies.tally_words(["must", "neighbour", "talk"])
 
 
 def direct_pairs() -> Counter:
@@ -73,7 +79,11 @@ def assert_counts_match() -> None:
     # So do the tally's counts per kind and per topic (the matrix filtered by one of them).
     kinds = set(Quote.objects.values_list("kind", flat=True)) | {"direct"}
     topics = set(Quote.topics.through.objects.values_list("topic__slug", flat=True)) | {"x"}
+    # And per tallied word (PostgreSQL: the matrix of a search for one frequent word).
+    words = [QuoteFilters(q=word) for word in ("must", "neighbours", "absent")]
     for one in [QuoteFilters(kind=k) for k in kinds] + [QuoteFilters(topic=t) for t in topics]:
+        assert relation_counts(filters=one) == relation_counts(filters=one, live=True), one
+    for one in words:
         assert relation_counts(filters=one) == relation_counts(filters=one, live=True), one
 
 

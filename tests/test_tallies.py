@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from statements import selectors, tallies
 from statements.models import Article, Quote, Speaker, Topic
@@ -25,8 +26,14 @@ def assert_exact() -> None:
     assert not wrong, f"{len(wrong)} tallies wrong (expected, stored): {list(wrong.items())[:8]}"
 
 
+# On PostgreSQL frequent words are tally scopes too (tallies.tally_words): a few words the
+# statements below use are tallied, so that every write is checked on their scopes as well.
+WORDS = ["talk", "statement", "must", "will", "countri", "peac", "secur", "sanction"]
+
+
 @pytest.fixture
 def clean_tallies(db):
+    tallies.tally_words(WORDS)
     # Whatever an earlier test that committed left behind, start from an exact recount.
     tallies.rebuild()
     assert_exact()
@@ -115,6 +122,17 @@ def test_later_versions_of_a_story_are_counted_once(corpus):
     assert Quote.objects.visible().count() == tallies.totals([tallies.ALL])[tallies.ALL]
 
 
+def test_counts_follow_corrected_text(corpus):
+    user = make_user(staff=True)
+    first, second = corpus["quotes"][:2]
+    # "Statement number N about the talks." loses its last word, then the other gains one.
+    curation.quote_update(quote=first, user=user, end=first.end - len(" talks."))
+    assert "talk" not in first.text
+    assert_exact()
+    Quote.objects.filter(pk=second.pk).update(text="Sanctions must stay.")
+    assert_exact()
+
+
 def test_counts_follow_ingest_and_reannotation(clean_tallies, capsys):
     call_command("ingest", str(SEED_FILE), "--no-progress")
     assert Quote.objects.count() > 5
@@ -158,6 +176,8 @@ def test_the_data_version_grows_with_every_write(corpus):
         QuoteFilters(speaker_country="TR", country="TR"),  # not a relation: counted live
         QuoteFilters(country="DE", kind="direct"),  # two filters: counted live
         QuoteFilters(date_from=dt.date(2024, 1, 1)),
+        QuoteFilters(q="talks"),  # on PostgreSQL a tallied word's scope
+        QuoteFilters(q="talks", kind="direct"),  # counted live
     ],
 )
 def test_summary_counts_equal_count_star(corpus, filters):
@@ -190,7 +210,6 @@ def test_speaker_overview_counts_months_and_subjects(corpus):
 
 
 def test_a_repeat_visit_costs_one_query_until_the_data_changes(client, corpus):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     first = client.get("/")
@@ -231,8 +250,6 @@ def test_scanning_newest_first_finds_the_same_text_matches(corpus):
 
 
 def test_triggers_lost_to_a_table_rebuild_come_back_after_migrating(corpus):
-    from django.db import connection
-
     if connection.vendor != "sqlite":
         pytest.skip("only SQLite drops a table's triggers when Django rebuilds the table")
     tallies._execute("default", tallies.uninstall_sql("sqlite"))
@@ -246,10 +263,42 @@ def test_triggers_lost_to_a_table_rebuild_come_back_after_migrating(corpus):
 
 
 def test_a_tally_left_wrong_is_recounted_after_migrating(corpus):
-    from django.db import connection
-
     from statements.models import Tally
 
     Tally.objects.filter(scope_dim="*").update(n=-3)  # as a flush in the wrong order leaves
     tallies.ensure_tallies(connection)
     assert_exact()
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="words are tallied on PostgreSQL only"
+)
+
+
+@needs_postgresql
+def test_a_word_tallied_later_is_counted_from_its_statements(corpus):
+    assert tallies.tally_words(["number", "talk"]) == ["number"]  # talk is tallied already
+    assert_exact()
+    assert tallies.totals([(tallies.WORD, "number")])[(tallies.WORD, "number")] == 5
+
+
+@needs_postgresql
+def test_frequent_words_are_tallied_from_the_statistics(corpus):
+    make_quote(text="Sanctions hurt.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE statements_quote")
+    added = tallies.refresh_words(min_statements=2)
+    assert "number" in added and "hurt" not in added  # in five statements, and in one
+    assert tallies.refresh_words(min_statements=2) == []
+    assert_exact()
+
+
+@needs_postgresql
+def test_a_search_for_one_tallied_word_reads_its_scope(corpus):
+    scope = [(tallies.WORD, "talk")]
+    assert selectors.tally_scopes(QuoteFilters(q="Talks")) == scope
+    assert selectors.tally_scopes(QuoteFilters(q="  talk about ")) == scope  # a stop word
+    for counted_live in ["talks ankara", "-talks", "talks or ankara", "ankara", "talks"]:
+        if counted_live == "talks":  # a speaker named so: the search finds what they said
+            make_speaker("Mira Talksmith")
+        assert selectors.tally_scopes(QuoteFilters(q=counted_live)) is None, counted_live

@@ -19,14 +19,15 @@ def install(apps, schema_editor):
     from statements import tallies
 
     vendor = schema_editor.connection.vendor
-    for sql in tallies.install_sql(vendor):
+    # Words are counted from migration 0016 on, which makes their table.
+    for sql in tallies.install_sql(vendor, words=False):
         schema_editor.execute(sql, params=None)
     if vendor == "postgresql":
         schema_editor.execute(trgm_cost(200), params=None)
         # Room on each page for a row's new version: counts change in place (HOT updates).
         schema_editor.execute("ALTER TABLE statements_tally SET (fillfactor = 70)", params=None)
         schema_editor.execute("SET LOCAL work_mem = '256MB'", params=None)
-    for sql in tallies.rebuild_sql(vendor):
+    for sql in tallies.rebuild_sql(vendor, words=False):
         schema_editor.execute(sql, params=None)
 
 

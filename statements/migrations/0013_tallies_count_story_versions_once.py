@@ -8,7 +8,7 @@ def reinstall(apps, schema_editor):
     from statements import relations_tally, tallies
 
     connection = schema_editor.connection
-    for sql in tallies.reinstall_sql(connection.vendor):
+    for sql in tallies.reinstall_sql(connection.vendor, words=False):
         schema_editor.execute(sql, params=None)
     relations_tally.drop_triggers(connection)
     relations_tally.create_triggers(connection)

@@ -8,7 +8,7 @@ from django.db import migrations
 def reinstall(apps, schema_editor):
     from statements import tallies
 
-    for sql in tallies.reinstall_sql(schema_editor.connection.vendor):
+    for sql in tallies.reinstall_sql(schema_editor.connection.vendor, words=False):
         schema_editor.execute(sql, params=None)
 
 

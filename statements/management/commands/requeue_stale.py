@@ -1,4 +1,5 @@
-"""python manage.py requeue_stale : queue again the articles whose worker stopped."""
+"""python manage.py requeue_stale : queue again the articles whose worker stopped; as the
+watcher (--every), also tally the words that became frequent every WORDS_EVERY seconds."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
+from statements import tallies
 from statements.services.annotation_queue import articles_requeue_stuck
 
 MAX_PAUSE = 10.0  # seconds: a database back is noticed within this
+WORDS_EVERY = 600.0  # seconds; statistics behind it change with autovacuum's ANALYZE
 
 
 class Command(BaseCommand):
@@ -32,9 +35,15 @@ class Command(BaseCommand):
         if every < 0:
             raise CommandError("--every takes a positive number.")
         pause = 1.0
+        words_due = time.monotonic()
         while True:
             try:
                 count = articles_requeue_stuck()
+                if every and time.monotonic() >= words_due:
+                    words = tallies.refresh_words()
+                    words_due = time.monotonic() + WORDS_EVERY
+                    if words:
+                        self.stdout.write(f"{len(words)} frequent word(s) now tallied")
             except (OperationalError, InterfaceError) as exc:
                 if not every:
                     raise
