@@ -5,15 +5,21 @@ edits, article deletion."""
 from __future__ import annotations
 
 from collections import Counter
+from unittest import mock
 
 import pytest
 from django.db import connection
 
-from statements import relations_tally, tallies
+from statements import relations_tally, selectors_relations, tallies
 from statements.models import Article, Quote, RelationTally, Speaker
 from statements.nlp.types import Annotation, QuoteAnnotation, SpeakerProfile
 from statements.selectors import QuoteFilters
-from statements.selectors_relations import _pair_profile_live, pair_profile, relation_counts
+from statements.selectors_relations import (
+    _pair_profile_live,
+    pair_profile,
+    relation_counts,
+    relation_overview,
+)
 from statements.services import annotation_store, curation
 from tests.curation_factories import make_user
 from tests.factories import make_article, make_quote, make_speaker
@@ -85,6 +91,12 @@ def assert_counts_match() -> None:
         assert relation_counts(filters=one) == relation_counts(filters=one, live=True), one
     for one in words:
         assert relation_counts(filters=one) == relation_counts(filters=one, live=True), one
+    # The matrix page of such a filter sums the scope's pairs itself: as the live count does.
+    for one in [QuoteFilters(kind="direct"), *words]:
+        for size in (1, 5):
+            tallied = relation_overview(filters=one, size=size, top=2)
+            with mock.patch.object(selectors_relations, "_tally_scope", return_value=None):
+                assert relation_overview(filters=one, size=size, top=2) == tallied, one
 
 
 BODY = (
