@@ -557,6 +557,7 @@ _WORD_LOCKED_TABLES = (
     "statements_article",
 )
 MAX_WORD_LENGTH = 20  # a scope_key
+WORD_BATCH = 4
 
 
 def _word_tally_min() -> int:
@@ -635,7 +636,12 @@ def refresh_words(*, min_statements: int | None = None, using: str = "default") 
         return []
     threshold = _word_tally_min() if min_statements is None else min_statements
     new = _new_frequent_words(using, threshold)
-    return tally_words(new, using) if new else []
+    # A few words a transaction: writers wait for one batch, not for all the words a large
+    # database starts with (a second a word at a million statements).
+    added = []
+    for start in range(0, len(new), WORD_BATCH):
+        added += tally_words(new[start : start + WORD_BATCH], using)
+    return added
 
 
 def tallied_word(q: str, using: str = "default") -> str | None:

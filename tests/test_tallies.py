@@ -283,7 +283,8 @@ def test_a_word_tallied_later_is_counted_from_its_statements(corpus):
 
 
 @needs_postgresql
-def test_frequent_words_are_tallied_from_the_statistics(corpus):
+def test_frequent_words_are_tallied_from_the_statistics(corpus, monkeypatch):
+    monkeypatch.setattr(tallies, "WORD_BATCH", 1)  # one transaction a word
     make_quote(text="Sanctions hurt.")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE statements_quote")
