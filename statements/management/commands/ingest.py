@@ -3,6 +3,7 @@ and web pages."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,7 +57,16 @@ class Command(BaseCommand):
             "`manage.py db_worker` processes (on this or other machines) to run",
         )
 
-    def handle(self, *args, paths: list[str], reannotate: bool, **options):
+    def handle(self, *args, **options):
+        # What is loaded by now (Django, spaCy's code) lives as long as the run: frozen, full
+        # collections stop re-scanning it while the run makes and drops many objects.
+        gc.freeze()
+        try:
+            return self.ingest(**options)
+        finally:
+            gc.unfreeze()
+
+    def ingest(self, *, paths: list[str], reannotate: bool, **options):
         self.verbosity = options["verbosity"]
         self.show_progress = not options["no_progress"] and self.verbosity > 0
         workers = options["workers"]
