@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from statements.dbstats import refresh_planner_statistics
 from statements.fetching import FetchError
+from statements.memory import keep_freed_memory
 from statements.models import Article
 from statements.services.annotation import CLAIM_ANY, articles_annotate
 from statements.services.annotation_queue import articles_enqueue
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         # What is loaded by now (Django, spaCy's code) lives as long as the run: frozen, full
         # collections stop re-scanning it while the run makes and drops many objects.
         gc.freeze()
+        keep_freed_memory()  # pipeline batches reuse each other's memory (statements/memory.py)
         try:
             return self.ingest(**options)
         finally:
