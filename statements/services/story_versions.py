@@ -50,21 +50,20 @@ def article_version_link(*, article: Article) -> Article | None:
     )
     if not values:
         return None
+    # with each candidate's hash and link: a column of the article is one per group
     candidates = (
         ArticleSketch.objects.filter(value__in=values)
         .exclude(article=article)
-        .values("article")
+        .values_list("article", "article__content_hash", "article__duplicate_of_id")
         .annotate(shared=Count("pk"))
         .order_by("-shared", "article")[:MAX_CANDIDATES]
     )
-    ids = [row["article"] for row in candidates]
-    if not ids:
-        return None
-    others = Article.objects.filter(pk__in=ids).order_by("pk")
-    rows = list(others.values_list("pk", "content_hash", "duplicate_of_id"))
+    rows = sorted(row[:3] for row in candidates)  # the earliest stored first
     known = {pk: cache.get(digest) for pk, digest, _ in rows}
     unknown = [pk for pk, found in known.items() if found is None]
-    bodies = dict(others.filter(pk__in=unknown).values_list("pk", "body")) if unknown else {}
+    bodies = (
+        dict(Article.objects.filter(pk__in=unknown).values_list("pk", "body")) if unknown else {}
+    )
     for pk, digest, duplicate_of_id in rows:
         other = known[pk]
         if other is None:
