@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from array import array
+from collections import OrderedDict
 
 # Three words: one changed word then alters 3 shingles, so even a 70-word brief re-sent
 # with a word changed stays above 0.9 (with 5 it would need some 100 words).
@@ -37,7 +39,10 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[int]:
     tokens = words(text)
     if len(tokens) <= size:
         return {_hash(" ".join(tokens))} if tokens else set()
-    return {_hash(" ".join(tokens[i : i + size])) for i in range(len(tokens) - size + 1)}
+    # a repeated shingle is hashed once; blake2b is most of the cost
+    runs = {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+    blake2b, to_int = hashlib.blake2b, int.from_bytes
+    return {to_int(blake2b(s.encode(), digest_size=8).digest()) >> 1 for s in runs}
 
 
 def sketch(hashes: set[int], k: int = SKETCH_SIZE) -> list[int]:
@@ -49,6 +54,37 @@ def jaccard(a: set[int], b: set[int]) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
+
+
+def overlap(hashes: set[int], other: array | set[int]) -> float:
+    """`jaccard` of a set and a packed one (ShingleCache), without unpacking it."""
+    if not hashes and not other:
+        return 1.0
+    shared = len(hashes.intersection(other))
+    return shared / (len(hashes) + len(other) - shared)
+
+
+class ShingleCache:
+    """Shingle sets of recently seen texts by content hash, packed 8 bytes a shingle, the
+    `size` most recent kept: a new text's candidates are mostly texts stored shortly before
+    it, and comparing with them then needs neither their body nor blake2b again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._sets: OrderedDict[str, array] = OrderedDict()
+
+    def get(self, key: str) -> array | None:
+        found = self._sets.get(key)
+        if found is not None:
+            self._sets.move_to_end(key)
+        return found
+
+    def put(self, key: str, hashes: set[int]) -> array:
+        packed = self._sets[key] = array("Q", hashes)
+        self._sets.move_to_end(key)
+        while len(self._sets) > self.size:
+            self._sets.popitem(last=False)
+        return packed
 
 
 def similar(a: str, b: str, threshold: float = SIMILARITY) -> bool:

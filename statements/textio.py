@@ -107,9 +107,14 @@ def _encoding_hint(data: bytes) -> str:
     return ""
 
 
+# Unicode category Cc (C0 and C1 controls) but for tab, newline, form feed and return: a
+# regex instead of unicodedata.category per character, which cost 0.3 ms a file.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
-    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(sample))
     return controls > max(3, len(sample) // 100)
 
 

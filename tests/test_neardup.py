@@ -37,3 +37,19 @@ def test_sketches_of_near_duplicates_overlap():
     edited = STORY.replace("three months", "two months")
     a, b = neardup.shingles(STORY), neardup.shingles(edited)
     assert len(set(neardup.sketch(a)) & set(neardup.sketch(b))) >= neardup.SKETCH_SIZE // 2
+
+
+def test_overlap_of_a_packed_set_is_the_jaccard():
+    edited = STORY.replace("Tuesday", "Wednesday").replace("railway", "road")
+    a, b = neardup.shingles(STORY), neardup.shingles(edited)
+    packed = neardup.ShingleCache(4).put("b", b)
+    assert neardup.overlap(a, packed) == neardup.jaccard(a, b) < 1.0
+
+
+def test_shingle_cache_keeps_the_most_recently_used():
+    cache = neardup.ShingleCache(2)
+    cache.put("a", {1}), cache.put("b", {2})
+    assert list(cache.get("a")) == [1]  # "a" used: "b" is now the oldest
+    cache.put("c", {3})
+    assert cache.get("b") is None
+    assert list(cache.get("a")) == [1] and list(cache.get("c")) == [3]

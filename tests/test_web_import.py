@@ -241,3 +241,26 @@ def test_an_import_left_fetching_by_a_dead_worker_is_taken_again(web, allow_priv
         updated_at=timezone.now() - dt.timedelta(minutes=11)
     )
     assert url_import_run(import_id=item.pk) == "stored"
+
+
+def test_remembered_shingles_link_the_same_versions_without_reading_bodies():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from statements.services.ingest import article_ingest
+    from statements.services.story_versions import shingles_remembered
+    from statements.textio import ArticleText
+
+    body = "\n\n".join(story(40))
+    versions = [body, body.replace("next week", "next month"), body + "\n\nMore soon."]
+    with shingles_remembered():
+        first = article_ingest(text=ArticleText(title="A", body=versions[0])).article
+        second = article_ingest(text=ArticleText(title="A", body=versions[1])).article
+        with CaptureQueriesContext(connection) as queries:
+            third = article_ingest(text=ArticleText(title="A", body=versions[2])).article
+    other = article_ingest(text=ArticleText(title="B", body="\n\n".join(story(41)))).article
+    assert second.duplicate_of_id == third.duplicate_of_id == first.pk
+    assert other.duplicate_of_id is None
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    # the stored versions' bodies are not read again (only the canonical article is)
+    assert not any('"body"' in sql and " IN (" in sql for sql in reads)

@@ -206,11 +206,12 @@ def _named_subjects(doc: Doc, off: int, quotes: list[QuoteSpan]) -> list[tuple[i
     """Named subjects outside speech acts, for pronouns; a name inside quotation marks (a
     person addressed or spoken of in the quote) is never a speaker."""
     inside = SpanIndex(sorted((q.start - off, q.end - off) for q in quotes))
+    nsubj = doc.vocab.strings["nsubj"]  # dependency labels compared as ids, not strings
     return [
         (t.idx + off, t, off)
-        for t in doc
-        if t.dep_ == "nsubj"
-        and (t.pos_ == "PROPN" or is_delegate_noun(t))
+        for i, dep in enumerate(doc.to_array("DEP").tolist())
+        if dep == nsubj
+        and ((t := doc[i]).pos_ == "PROPN" or is_delegate_noun(t))
         and not inside.containing(t.idx)
     ]
 
@@ -249,7 +250,7 @@ class _Part:
 
     def __post_init__(self) -> None:
         self.text = self.doc.text
-        self.starts = [t.idx for t in self.doc]
+        self.starts = self.doc.to_array("IDX").tolist()
 
     def statement(self, s: int, e: int, kind: str, cue: tuple[int, int] | None, subj, **kw):
         """A Statement from local offsets."""

@@ -244,9 +244,12 @@ def _reports_adoption(doc: Doc) -> bool:
     """Whether the text reports the adoption of a resolution or draft ('adopting resolution
     2304', 'the text was approved')."""
     lex = cues()
-    for tok in doc:
-        if tok.lemma_.lower() in lex.adoption_verbs:
-            for c in tok.children:
+    strings, lemmas = doc.vocab.strings, doc.to_array("LEMMA").tolist()
+    # each distinct lemma looked up once, not once per token
+    verbs = {h for h in set(lemmas) if strings[h].lower() in lex.adoption_verbs}
+    for i, lemma in enumerate(lemmas):
+        if lemma in verbs:
+            for c in doc[i].children:
                 if c.dep_ in ("dobj", "nsubjpass") and c.lemma_.lower() in lex.documents:
                     return True
     return False

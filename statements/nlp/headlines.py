@@ -25,7 +25,12 @@ def headline_candidates(doc: Doc, headline_end: int, cues_found: set[int]) -> li
     """Statements of the headline (the text's first line, ending at `headline_end`) read
     from word forms: an opening participle cue, and, when neither it nor the parse found
     one (`cues_found`: token indexes of the cues found), a subject and its cue."""
-    words = [t for t in doc if t.idx < headline_end and not t.is_space]
+    words = []
+    for t in doc:  # in text order: the headline's words are the first ones
+        if t.idx >= headline_end:
+            break
+        if not t.is_space:
+            words.append(t)
     if len(words) < 3 or not _title_or_caps(words):
         return []
     lex = cues()

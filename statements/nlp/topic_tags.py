@@ -15,10 +15,15 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from .cues import CUE_MATCHER
+from .matchers import COUNTRY_MATCHER, TOPIC_MATCHER
+from .pipeline import GUARD
 from .topics import TopicRule, neutral_phrases
 from .types import Annotation
 
 _NEUTRAL = ""  # slug of the phrases that tag nothing
+# Components that do not touch a term's lemmas.
+_NOT_FOR_LEMMAS = ("parser", "ner", GUARD, CUE_MATCHER, COUNTRY_MATCHER, TOPIC_MATCHER)
 _MATCHERS: dict[tuple, tuple[PhraseMatcher, PhraseMatcher, dict[str, tuple[str, str, bool]]]] = {}
 # A passage topic is dominant when it scores at least this share of the best one.
 DOMINANT_SHARE = 0.5
@@ -66,7 +71,9 @@ def _matchers(nlp: Language, rules: Sequence[TopicRule]):
                 meaning.setdefault(f"{slug}|{int(strong)}|{term}", (slug, term, strong))
         names = list(meaning)
         terms = [meaning[name][1] for name in names]
-        forms, parsed = nlp.tokenizer.pipe(terms), nlp.pipe(terms)
+        # lemmas come from the tagger: the parser, NER and our matchers are not needed here
+        skip = [name for name in _NOT_FOR_LEMMAS if name in nlp.pipe_names]
+        forms, parsed = nlp.tokenizer.pipe(terms), nlp.pipe(terms, disable=skip)
         for name, form, lemmas in zip(names, forms, parsed, strict=True):
             by_form.add(name, [form])
             by_lemma.add(name, [lemmas])

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol
 
 from statements import nlp
+from statements.memory import keep_freed_memory
 
 type Outcome = nlp.Annotation | Exception
 
@@ -91,6 +92,7 @@ _model: str | None = None
 def _init_worker(topics: Sequence[nlp.TopicRule] | None, model: str | None) -> None:
     global _topics, _model
     _topics, _model = topics, model
+    keep_freed_memory()
     nlp.get_nlp(model)  # load the model now, before the first batch arrives
 
 

@@ -3,6 +3,7 @@ and web pages."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +15,12 @@ from tqdm import tqdm
 
 from statements.dbstats import refresh_planner_statistics
 from statements.fetching import FetchError
+from statements.memory import keep_freed_memory
 from statements.models import Article
 from statements.services.annotation import CLAIM_ANY, articles_annotate
 from statements.services.annotation_queue import articles_enqueue
 from statements.services.ingest import article_ingest
+from statements.services.story_versions import shingles_remembered
 from statements.services.web_import import is_web_address, web_article_fetch, web_article_store
 from statements.textio import BadArticle, display_path, iter_article_paths, read_article
 
@@ -55,7 +58,17 @@ class Command(BaseCommand):
             "`manage.py db_worker` processes (on this or other machines) to run",
         )
 
-    def handle(self, *args, paths: list[str], reannotate: bool, **options):
+    def handle(self, *args, **options):
+        # What is loaded by now (Django, spaCy's code) lives as long as the run: frozen, full
+        # collections stop re-scanning it while the run makes and drops many objects.
+        gc.freeze()
+        keep_freed_memory()  # pipeline batches reuse each other's memory (statements/memory.py)
+        try:
+            return self.ingest(**options)
+        finally:
+            gc.unfreeze()
+
+    def ingest(self, *, paths: list[str], reannotate: bool, **options):
         self.verbosity = options["verbosity"]
         self.show_progress = not options["no_progress"] and self.verbosity > 0
         workers = options["workers"]
@@ -80,22 +93,25 @@ class Command(BaseCommand):
         self.created_ids: set[int] = set()
         counts = {"new": 0, "present": 0, "failed": 0}
         self.enqueueing = options["enqueue"]
-        new_articles = self.store(files, options["source"], counts)
-        if options["enqueue"]:
-            queued = articles_enqueue(articles=new_articles)
-        else:
-            # Only the process that claims an article annotates it: two runs on one folder never
-            # annotate an article twice, and a rerun finishes what a killed run left pending.
-            for result in articles_annotate(
-                articles=new_articles, batch_size=options["batch_size"], workers=workers
-            ):
-                # With DEBUG on, Django keeps the last 9,000 queries (bulk inserts included);
-                # a long ingest must not hold on to them.
-                reset_queries()
-                if result.error is not None:
-                    title, error = result.article.title, result.error
-                    self.report_failure(title, f"annotation failed: {error}", counts)
-                    counts["new"] -= result.article.pk in self.created_ids
+        # Versions of one story mostly arrive together: each article's shingles are kept
+        # for the ones after it (story_versions.shingles_remembered).
+        with shingles_remembered():
+            new_articles = self.store(files, options["source"], counts)
+            if options["enqueue"]:
+                queued = articles_enqueue(articles=new_articles)
+            else:
+                # Only the process that claims an article annotates it: two runs on one folder never
+                # annotate an article twice, and a rerun finishes what a killed run left pending.
+                for result in articles_annotate(
+                    articles=new_articles, batch_size=options["batch_size"], workers=workers
+                ):
+                    # With DEBUG on, Django keeps the last 9,000 queries (bulk inserts included);
+                    # a long ingest must not hold on to them.
+                    reset_queries()
+                    if result.error is not None:
+                        title, error = result.article.title, result.error
+                        self.report_failure(title, f"annotation failed: {error}", counts)
+                        counts["new"] -= result.article.pk in self.created_ids
         if counts["new"]:
             refresh_planner_statistics()
         self.stdout.write(
