@@ -379,19 +379,15 @@ def relation_overview(
             row_totals[pair.source] += pair.count
             column_totals[pair.target] += pair.count
             by_pair[(pair.source, pair.target)] = pair.count
-        matrix = _matrix(
+        return _overview(
             row_totals=row_totals,
             column_totals=column_totals,
             cell_counts=lambda _rows, _columns: by_pair,
             rows=rows,
             columns=columns,
             size=size,
-        )
-        return RelationOverview(
-            matrix=matrix,
             top_pairs=counts.pairs[:top],
             pair_count=len(counts.pairs),
-            mention_total=sum(row_totals.values()),
             without_country=counts.without_country,
         )
 
@@ -414,18 +410,15 @@ def relation_overview(
             "source", "target", "statements"
         )[:top]
     ]
-    return RelationOverview(
-        matrix=_matrix(
-            row_totals=row_totals,
-            column_totals=column_totals,
-            cell_counts=cell_counts,
-            rows=rows,
-            columns=columns,
-            size=size,
-        ),
+    return _overview(
+        row_totals=row_totals,
+        column_totals=column_totals,
+        cell_counts=cell_counts,
+        rows=rows,
+        columns=columns,
+        size=size,
         top_pairs=top_pairs,
         pair_count=pair_count,
-        mention_total=sum(row_totals.values()),
         without_country=_without_country(filters, live=False),
     )
 
@@ -449,6 +442,33 @@ def _scope_overview(
 
     # Keys sort as (source, target) do: busiest first, then by pair.
     busiest = heapq.nsmallest(top, counts.items(), key=lambda item: (-item[1], item[0]))
+    return _overview(
+        row_totals=row_totals,
+        column_totals=column_totals,
+        cell_counts=cell_counts,
+        rows=rows,
+        columns=columns,
+        size=size,
+        top_pairs=[PairCount(key[:2], key[3:], n) for key, n in busiest],
+        pair_count=len(counts),
+        without_country=without_country,
+    )
+
+
+def _overview(
+    *,
+    row_totals: dict[str, int],
+    column_totals: dict[str, int],
+    cell_counts: Callable,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    size: int,
+    top_pairs: list[PairCount],
+    pair_count: int,
+    without_country: int,
+) -> RelationOverview:
+    """The page's overview from its totals, however they were counted; `rows`, `columns`
+    and `size` choose the cells shown (see `_matrix`)."""
     return RelationOverview(
         matrix=_matrix(
             row_totals=row_totals,
@@ -458,8 +478,8 @@ def _scope_overview(
             columns=columns,
             size=size,
         ),
-        top_pairs=[PairCount(key[:2], key[3:], n) for key, n in busiest],
-        pair_count=len(counts),
+        top_pairs=top_pairs,
+        pair_count=pair_count,
         mention_total=sum(row_totals.values()),
         without_country=without_country,
     )
