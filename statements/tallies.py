@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connections, transaction
 
+from statements.search import SEARCH_CONFIG
+
 TABLE = "statements_tally"
 WORD_TABLE = "statements_tallyword"
 ALL = ("*", "")
@@ -653,8 +655,6 @@ def tallied_word(q: str, using: str = "default") -> str | None:
         "FROM (SELECT CAST(q AS text) AS t FROM websearch_to_tsquery("
         "CAST(%s AS regconfig), %s) AS q WHERE numnode(q) = 1) s)"
     )
-    from statements.search import SEARCH_CONFIG
-
     with connections[using].cursor() as cursor:
         # One quoted lexeme: 'talk' (tallied words hold no quote).
         cursor.execute(sql, ["^'([^']+)'$", SEARCH_CONFIG, q])
