@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import batched
+from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db import connections, transaction
+from django.db.models import CharField, OuterRef, QuerySet, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 from unidecode import unidecode
 
 from statements.fragments import speaker_words
-from statements.models import Quote
+from statements.models import Quote, Topic
 from statements.selectors import QuoteFilters
 
-# Rows fetched (with their prefetched countries and topics) per database round trip.
+# Rows fetched per database round trip, and written per piece of the response.
 CHUNK_SIZE = 500
+SEPARATOR = " "  # between the codes joined in a row
 BOM = "\ufeff"
 FILENAME_MAX = 120
 
@@ -62,35 +67,33 @@ def csv_safe(value):
     return value
 
 
-def csv_cells(row: dict) -> list:
-    """A JSON row flattened into the cells of CSV_COLUMNS."""
-    speaker = row["speaker"] or {}
-    article = row["article"]
-    cells = {
-        "text": row["text"],
-        "kind": row["kind"],
-        "speaker_name": speaker.get("name", ""),
-        "speaker_role": speaker.get("role") or "",
-        "speaker_country": speaker.get("country") or "",
-        "cue": row["cue"] or "",
-        "article_title": article["title"],
-        "article_source": article.get("source") or "",
-        "article_url": article.get("url") or "",
-        "article_published": article["published"] or "",
-        "countries": " ".join(row["countries"]),
-        "topics": " ".join(row["topics"]),
-        "link": row.get("link") or "",
-        "id": row["id"],
-        "speaker_slug": speaker.get("slug", ""),
-        "article_id": article["id"],
-        "start": row["start"],
-        "end": row["end"],
-    }
-    return [csv_safe(cells[name]) for name in CSV_COLUMNS]
+def csv_cells(row: ExportRow, *, site: str = "") -> list:
+    """A row as the cells of CSV_COLUMNS, its text cells defused (csv_safe)."""
+    published = row.article_published
+    return [
+        csv_safe(row.words()),
+        row.kind,
+        csv_safe(row.speaker_name or ""),
+        csv_safe(row.speaker_role or ""),
+        row.speaker_country or "",
+        csv_safe(row.cue or ""),
+        csv_safe(row.article_title),
+        csv_safe(row.article_source or ""),
+        csv_safe(row.article_url or ""),
+        published.isoformat() if published else "",
+        " ".join(row.countries),
+        " ".join(row.topics),
+        site + row.path(),
+        row.pk,
+        row.speaker_slug or "",
+        row.article_id,
+        row.start,
+        row.end,
+    ]
 
 
-# What a row shows, read as plain tuples: building model instances, and a related
-# manager per row for the prefetched countries and topics, made exports ~0.5 ms a row.
+# What a row shows, read as plain tuples in one query: model instances, and the countries
+# and topics fetched per chunk of rows, made exports ~0.5 ms and then ~50 µs a row.
 ROW_FIELDS = (
     "pk",
     "text",
@@ -113,75 +116,116 @@ ROW_FIELDS = (
 )
 
 
-def iter_rows(queryset: QuerySet, *, link: Callable[[str], str] = str) -> Iterator[dict]:
-    """The rows of `queryset` (in its order), built from plain values: one query for the
-    rows and two per CHUNK_SIZE rows for their countries and topics. `link` makes a
-    site path absolute (request.build_absolute_uri)."""
-    rows = queryset.prefetch_related(None).values_list(*ROW_FIELDS)
-    for chunk in batched(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
-        ids = [row[0] for row in chunk]
-        countries = _codes_by_quote(Quote.countries.through, ids, "country_id")
-        topics = _codes_by_quote(Quote.topics.through, ids, "topic__slug")
-        for (
-            pk,
-            text,
-            kind,
-            start,
-            end,
-            fragments,
-            cue,
-            position,
-            speaker_id,
-            speaker_name,
-            speaker_slug,
-            speaker_role,
-            speaker_country,
-            article_id,
-            title,
-            source,
-            url,
-            published,
-        ) in chunk:
-            yield {
-                "id": pk,
-                "text": speaker_words(text=text, start=start, fragments=fragments or ()),
-                "kind": kind,
-                "start": start,
-                "end": end,
-                "fragments": [{"start": s, "end": e} for s, e in fragments or ()],
-                "cue": cue or None,
-                "speaker": {
-                    "name": speaker_name,
-                    "slug": speaker_slug,
-                    "country": speaker_country,
-                    "role": speaker_role or None,
-                }
-                if speaker_id is not None
-                else None,
-                "article": {
-                    "id": article_id,
-                    "title": title,
-                    "published": published.isoformat() if published else None,
-                    "source": source or None,
-                    "url": url or None,
-                },
-                "countries": sorted(countries.get(pk, ())),
-                "topics": sorted(topics.get(pk, ())),
-                "link": link(_statement_path(article_id, pk, position)),
-            }
+class ExportRow(NamedTuple):
+    """One statement as exported: ROW_FIELDS, then its countries and topics."""
+
+    pk: int
+    text: str
+    kind: str
+    start: int
+    end: int
+    fragments: list | None
+    cue: str
+    position: int
+    speaker_id: int | None
+    speaker_name: str | None
+    speaker_slug: str | None
+    speaker_role: str | None
+    speaker_country: str | None
+    article_id: int
+    article_title: str
+    article_source: str
+    article_url: str
+    article_published: dt.date | None
+    countries: list[str]  # ISO codes, sorted
+    topics: list[str]  # slugs, sorted
+
+    def words(self) -> str:
+        """The speaker's words, the narration of an interrupted quote left out."""
+        if not self.fragments:
+            return self.text
+        return speaker_words(text=self.text, start=self.start, fragments=self.fragments)
+
+    def path(self) -> str:
+        """Where the article page shows the statement (as Quote.get_absolute_url)."""
+        part = self.position // Quote.STATEMENTS_PER_PART
+        page = f"?part={part + 1}" if part else ""
+        return f"/articles/{self.article_id}/{page}#q{self.pk}"
 
 
-def _statement_path(article_id: int, pk: int, position: int) -> str:
-    """Where the article page shows the statement (as Quote.get_absolute_url)."""
-    part = position // Quote.STATEMENTS_PER_PART
-    return f"/articles/{article_id}/" + (f"?part={part + 1}" if part else "") + f"#q{pk}"
+def _joined(through, field: str) -> Subquery:
+    """A statement's values of `field` in its links (`through`), joined in one string."""
+    return Subquery(
+        through.objects.filter(quote_id=OuterRef("pk"))
+        .values("quote_id")
+        .annotate(joined=StringAgg(Cast(field, CharField()), Value(SEPARATOR)))
+        .values("joined")
+    )
 
 
-def _codes_by_quote(through, ids: list[int], field: str) -> dict[int, list[str]]:
-    codes: dict[int, list[str]] = {}
-    for quote_id, code in through.objects.filter(quote_id__in=ids).values_list("quote_id", field):
-        codes.setdefault(quote_id, []).append(code)
-    return codes
+def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
+    """The rows of `queryset` (in its order) in one query: each row brings its statement's
+    countries and topic ids joined in a string (one index lookup each; topic slugs are
+    mapped here, which on PostgreSQL is 5 times cheaper than joining the topic per row).
+    One transaction: the file is one snapshot of the data, however long it streams."""
+    with transaction.atomic(using=queryset.db):
+        yield from _rows_in_transaction(queryset)
+
+
+def _rows_in_transaction(queryset: QuerySet) -> Iterator[ExportRow]:
+    slugs = {str(pk): slug for pk, slug in Topic.objects.values_list("pk", "slug")}
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        # The rows come through a cursor, which PostgreSQL plans for reading a tenth of
+        # them first; an export reads every one, and the plan for that is 30% faster.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+    rows = (
+        queryset.prefetch_related(None)
+        .annotate(
+            export_countries=_joined(Quote.countries.through, "country_id"),
+            export_topics=_joined(Quote.topics.through, "topic_id"),
+        )
+        .values_list(*ROW_FIELDS, "export_countries", "export_topics")
+    )
+    for *values, countries, topics in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield ExportRow(
+            *values,
+            sorted(countries.split(SEPARATOR)) if countries else [],
+            # (A topic deleted since the slugs were read is left out, as it would be later.)
+            sorted(slugs[pk] for pk in topics.split(SEPARATOR) if pk in slugs) if topics else [],
+        )
+
+
+def json_row(row: ExportRow, *, site: str = "") -> dict:
+    """The JSON of a row: the fixed keys of docs/architecture.md and the others."""
+    return {
+        "id": row.pk,
+        "text": row.words(),
+        "kind": row.kind,
+        "start": row.start,
+        "end": row.end,
+        "fragments": [{"start": s, "end": e} for s, e in row.fragments or ()],
+        "cue": row.cue or None,
+        "speaker": {
+            "name": row.speaker_name,
+            "slug": row.speaker_slug,
+            "country": row.speaker_country,
+            "role": row.speaker_role or None,
+        }
+        if row.speaker_id is not None
+        else None,
+        "article": {
+            "id": row.article_id,
+            "title": row.article_title,
+            "published": row.article_published.isoformat() if row.article_published else None,
+            "source": row.article_source or None,
+            "url": row.article_url or None,
+        },
+        "countries": row.countries,
+        "topics": row.topics,
+        "link": site + row.path(),
+    }
 
 
 def _date_range(date_from: dt.date | None, date_to: dt.date | None) -> str:
@@ -223,25 +267,32 @@ def export_filename(*, filters: QuoteFilters, speaker_slug: str = "") -> str:
     return name[:FILENAME_MAX].rstrip("-") or "statements"
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back to the csv writer's caller."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def stream_csv(queryset: QuerySet, *, link: Callable[[str], str] = str) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(CSV_COLUMNS)
-    for row in iter_rows(queryset, link=link):
-        yield writer.writerow(csv_cells(row))
+def _drained(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
-def stream_json(queryset: QuerySet, *, link: Callable[[str], str] = str) -> Iterator[str]:
+def stream_csv(queryset: QuerySet, *, site: str = "") -> Iterator[str]:
+    """The CSV in pieces of CHUNK_SIZE rows (a piece a row made the response's own
+    overhead, encoding and writing each piece, a fifth of the time)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield BOM + _drained(buffer)
+    for chunk in batched(export_rows(queryset), CHUNK_SIZE):
+        writer.writerows(csv_cells(row, site=site) for row in chunk)
+        yield _drained(buffer)
+
+
+def stream_json(queryset: QuerySet, *, site: str = "") -> Iterator[str]:
     yield f'{{"count": {queryset.count()}, "results": ['
     separator = ""
-    for row in iter_rows(queryset, link=link):
-        yield separator + json.dumps(row, ensure_ascii=False)
+    for chunk in batched(export_rows(queryset), CHUNK_SIZE):
+        yield separator + ", ".join(
+            json.dumps(json_row(row, site=site), ensure_ascii=False) for row in chunk
+        )
         separator = ", "
     yield "]}"
 
@@ -250,21 +301,19 @@ def _attachment(filename: str) -> str:
     return f'attachment; filename="{filename}"'
 
 
-def csv_response(
-    queryset: QuerySet, *, filename: str, link: Callable[[str], str] = str
-) -> StreamingHttpResponse:
+def csv_response(queryset: QuerySet, *, filename: str, site: str = "") -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        stream_csv(queryset, link=link), content_type="text/csv; charset=utf-8"
+        stream_csv(queryset, site=site), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = _attachment(f"{filename}.csv")
     return response
 
 
 def json_response(
-    queryset: QuerySet, *, filename: str = "", link: Callable[[str], str] = str
+    queryset: QuerySet, *, filename: str = "", site: str = ""
 ) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        stream_json(queryset, link=link), content_type="application/json"
+        stream_json(queryset, site=site), content_type="application/json"
     )
     if filename:
         # Inline (the browser shows it), but saved under a name that says the filter.

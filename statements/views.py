@@ -298,7 +298,9 @@ def _browse(
     if fmt:
         quotes = selectors.quote_list(filters=filters)
     if fmt in EXPORTS:
-        return EXPORTS[fmt](quotes, filename=export_name, link=request.build_absolute_uri)
+        # Links in a downloaded file are absolute: scheme and host before each path.
+        site = request.build_absolute_uri("/").removesuffix("/")
+        return EXPORTS[fmt](quotes, filename=export_name, site=site)
 
     params = {k: v for k, v in filters.params().items() if k not in page.fixed}
     links = Links(request.path, params | page.extra_params)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from statements.exports import CSV_COLUMNS, csv_cells, csv_safe, export_filename
+from statements.exports import CSV_COLUMNS, ExportRow, csv_cells, csv_safe, export_filename
+from statements.models import Quote
 from statements.selectors import QuoteFilters
 
 
@@ -30,21 +31,29 @@ def test_csv_safe(value, expected):
 
 
 def test_csv_cells_flatten_a_row():
-    row = {
-        "id": 1,
-        "text": "=evil",
-        "kind": "direct",
-        "start": 0,
-        "end": 5,
-        "fragments": [],
-        "cue": None,
-        "speaker": None,
-        "article": {"id": 2, "title": "-title", "published": None, "source": "@wire", "url": None},
-        "countries": ["TR", "US"],
-        "topics": [],
-        "link": "http://testserver/articles/2/#q1",
-    }
-    cells = dict(zip(CSV_COLUMNS, csv_cells(row), strict=True))
+    row = ExportRow(
+        pk=1,
+        text="=evil",
+        kind="direct",
+        start=0,
+        end=5,
+        fragments=None,
+        cue="",
+        position=Quote.STATEMENTS_PER_PART + 1,
+        speaker_id=None,
+        speaker_name=None,
+        speaker_slug=None,
+        speaker_role=None,
+        speaker_country=None,
+        article_id=2,
+        article_title="-title",
+        article_source="@wire",
+        article_url="",
+        article_published=None,
+        countries=["TR", "US"],
+        topics=[],
+    )
+    cells = dict(zip(CSV_COLUMNS, csv_cells(row, site="http://testserver"), strict=True))
     assert cells == {
         "text": "'=evil",
         "kind": "direct",
@@ -58,7 +67,7 @@ def test_csv_cells_flatten_a_row():
         "article_published": "",
         "countries": "TR US",
         "topics": "",
-        "link": "http://testserver/articles/2/#q1",
+        "link": "http://testserver/articles/2/?part=2#q1",
         "id": 1,
         "speaker_slug": "",
         "article_id": 2,
