@@ -13,6 +13,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.text import Truncator
 
 from statements.fragments import Piece, quote_pieces, speaker_words
+from statements.relations_tally import COLUMN_TOTAL, MENTIONS, ROW_TOTAL
 
 
 def page_url(viewname: str, *args) -> str:
@@ -514,14 +515,33 @@ class TallyWord(models.Model):
         return self.lexeme
 
 
+class RelationTallyQuerySet(models.QuerySet):
+    def pairs(self):
+        """The rows of the matrix's cells: a speaker's country and another country it
+        mentions, not empty (not the totals rows, nor the statements without a country)."""
+        return (
+            self.filter(statements__gt=0)
+            .exclude(source__in=["", ROW_TOTAL, COLUMN_TOTAL])
+            .exclude(target=MENTIONS)
+            .exclude(source=F("target"))
+        )
+
+    def totals(self):
+        """The matrix's row totals (source ROW_TOTAL) and column totals (COLUMN_TOTAL)."""
+        return self.filter(source__in=[ROW_TOTAL, COLUMN_TOTAL], statements__gt=0)
+
+
 class RelationTally(models.Model):
     """Visible statements by speakers of `source` that mention `target`, for every pair;
-    `source` is '' when the speaker has no country. Written only by database triggers
-    (statements/relations_tally.py), read by the relations pages."""
+    `source` is '' when the speaker has no country. Its totals rows hold the matrix's row
+    and column totals. Written only by database triggers (statements/relations_tally.py),
+    read by the relations pages."""
 
     source = models.CharField(max_length=2, blank=True)
     target = models.CharField(max_length=2)
     statements = models.IntegerField(default=0)
+
+    objects = RelationTallyQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -15,11 +15,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When, Window
 
 from statements import tallies
 from statements.models import Country, Quote, RelationTally, Speaker
-from statements.relations_tally import MENTIONS
+from statements.relations_tally import MENTIONS, ROW_TOTAL
 from statements.selectors import (
     MonthCount,
     QuoteFilters,
@@ -85,16 +85,6 @@ def _mention_links(filters: QuoteFilters):
     return links
 
 
-def _tally_pairs():
-    """The tally's rows that are matrix pairs: a speaker's country, another country."""
-    return (
-        RelationTally.objects.filter(statements__gt=0)
-        .exclude(source="")
-        .exclude(target=MENTIONS)
-        .exclude(source=F("target"))
-    )
-
-
 def relation_counts(*, filters: QuoteFilters, live: bool = False) -> RelationCounts:
     """Every non-empty (speaker's country, mentioned country) pair among the statements
     matching `filters`, a country's mentions of itself left out, and how many statements
@@ -107,7 +97,7 @@ def relation_counts(*, filters: QuoteFilters, live: bool = False) -> RelationCou
     """
     scope = None if live else _tally_scope(filters)
     if _is_unfiltered(filters) and not live:
-        rows = _tally_pairs().values_list("source", "target", "statements")
+        rows = RelationTally.objects.pairs().values_list("source", "target", "statements")
     elif scope is not None:
         return _tally_scope_counts(scope)
     else:
@@ -175,10 +165,8 @@ def country_relations(*, code: str, limit: int = 8) -> dict[str, list[CountryTot
     code = code.upper()
     other = Case(When(source=code, then=F("target")), default=F("source"))
     rows = (
-        RelationTally.objects.filter(Q(source=code) | Q(target=code), statements__gt=0)
-        .exclude(source="")
-        .exclude(target=MENTIONS)
-        .exclude(source=F("target"))
+        RelationTally.objects.pairs()
+        .filter(Q(source=code) | Q(target=code))
         .annotate(
             other=other,
             other_name=Subquery(Country.objects.filter(code=OuterRef("other")).values("name")[:1]),
@@ -362,8 +350,8 @@ def relation_overview(
     the `size` busiest speaker countries and most mentioned countries, busiest first; the
     `top` busiest pairs; totals.
 
-    Unfiltered it reads only the tally, in six small queries (row and column totals, the
-    shown cells, the top pairs, the pair count, the statements without a country);
+    Unfiltered it reads only the tally, in four small queries (the row and column totals,
+    the shown cells, the top pairs with the pair count, the statements without a country);
     filtered by what a tally scope holds (one kind, topic or frequent word), that scope's
     pairs in one query; otherwise it counts every pair from the statements (two queries).
     """
@@ -391,25 +379,25 @@ def relation_overview(
             without_country=counts.without_country,
         )
 
-    pairs = _tally_pairs()
+    pairs = RelationTally.objects.pairs()
 
     def cell_counts(shown_rows, shown_columns):
         cells = pairs.filter(source__in=shown_rows, target__in=shown_columns)
         return {(s, t): n for s, t, n in cells.values_list("source", "target", "statements")}
 
-    # Each row's total and its number of pairs at once: the pair count costs no scan.
-    by_row = pairs.values_list("source").annotate(n=Sum("statements"), pairs=Count("*"))
-    row_totals, pair_count = {}, 0
-    for source, n, row_pairs in by_row.order_by():
-        row_totals[source] = n
-        pair_count += row_pairs
-    column_totals = dict(pairs.values_list("target").annotate(n=Sum("statements")).order_by())
-    top_pairs = [
-        PairCount(s, t, n)
-        for s, t, n in pairs.order_by("-statements", "source", "target").values_list(
-            "source", "target", "statements"
-        )[:top]
-    ]
+    # The totals are rows of the tally (a few hundred, read by index); the busiest pairs
+    # and how many there are take the one pass over the pairs the page makes.
+    row_totals, column_totals = {}, {}
+    totals = RelationTally.objects.totals().values_list("source", "target", "statements")
+    for side, code, n in totals:
+        (row_totals if side == ROW_TOTAL else column_totals)[code] = n
+    busiest = list(
+        pairs.annotate(pairs=Window(Count("*")))
+        .order_by("-statements", "source", "target")
+        .values_list("source", "target", "statements", "pairs")[:top]
+    )
+    top_pairs = [PairCount(s, t, n) for s, t, n, _ in busiest]
+    pair_count = busiest[0][3] if busiest else 0
     return _overview(
         row_totals=row_totals,
         column_totals=column_totals,

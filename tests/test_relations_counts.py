@@ -35,16 +35,29 @@ def _tallied_words(db):
 
 def direct_pairs() -> Counter:
     """(speaker's country or '', mentioned country) -> visible statements, counted in Python
-    from the rows themselves; (source, '') counts the statements that mention any country."""
+    from the rows themselves; (source, '') counts the statements that mention any country;
+    (ROW_TOTAL, X) and (COLUMN_TOTAL, Y) the matrix's row and column totals."""
     counts = Counter()
     for quote in Quote.objects.visible().select_related("speaker"):
         source = (quote.speaker.country_id if quote.speaker else None) or ""
         codes = list(quote.countries.values_list("code", flat=True))
         for code in codes:
             counts[(source, code)] += 1
+            if source and code != source:
+                counts[(relations_tally.ROW_TOTAL, source)] += 1
+                counts[(relations_tally.COLUMN_TOTAL, code)] += 1
         if codes:
             counts[(source, "")] += 1
     return counts
+
+
+def matrix_pairs(counts: Counter) -> dict:
+    totals = {relations_tally.ROW_TOTAL, relations_tally.COLUMN_TOTAL, ""}
+    return {
+        (source, target): n
+        for (source, target), n in counts.items()
+        if source not in totals and target and source != target
+    }
 
 
 def direct_without_country() -> int:
@@ -69,19 +82,16 @@ def assert_counts_match() -> None:
     expected = direct_pairs()
     assert tally_pairs() == expected
     counts = relation_counts(filters=QuoteFilters())
-    assert {(p.source, p.target): p.count for p in counts.pairs} == {
-        pair: n for pair, n in expected.items() if pair[0] and pair[1] and pair[0] != pair[1]
-    }
+    assert {(p.source, p.target): p.count for p in counts.pairs} == matrix_pairs(expected)
     assert counts.without_country == direct_without_country()
     # The live count (used when filters are set) agrees with the tally.
     live = relation_counts(filters=QuoteFilters(kind=""), live=True)
     assert live == counts
     # A pair page's speakers and months, from the relation's tally scope, as counted live.
-    for source, target in expected:
-        if source and target and source != target:
-            assert pair_profile(source=source, target=target) == _pair_profile_live(
-                source=source, target=target, speakers=15
-            )
+    for source, target in matrix_pairs(expected):
+        assert pair_profile(source=source, target=target) == _pair_profile_live(
+            source=source, target=target, speakers=15
+        )
     # So do the tally's counts per kind and per topic (the matrix filtered by one of them).
     kinds = set(Quote.objects.values_list("kind", flat=True)) | {"direct"}
     topics = set(Quote.topics.through.objects.values_list("topic__slug", flat=True)) | {"x"}
@@ -91,11 +101,15 @@ def assert_counts_match() -> None:
         assert relation_counts(filters=one) == relation_counts(filters=one, live=True), one
     for one in words:
         assert relation_counts(filters=one) == relation_counts(filters=one, live=True), one
-    # The matrix page of such a filter sums the scope's pairs itself: as the live count does.
-    for one in [QuoteFilters(kind="direct"), *words]:
+    # The unfiltered matrix page reads the totals rows, and the matrix of such a filter sums
+    # the scope's pairs itself: each as the live count does.
+    for one in [QuoteFilters(), QuoteFilters(kind="direct"), *words]:
         for size in (1, 5):
             tallied = relation_overview(filters=one, size=size, top=2)
-            with mock.patch.object(selectors_relations, "_tally_scope", return_value=None):
+            with (
+                mock.patch.object(selectors_relations, "_tally_scope", return_value=None),
+                mock.patch.object(selectors_relations, "_is_unfiltered", return_value=False),
+            ):
                 assert relation_overview(filters=one, size=size, top=2) == tallied, one
 
 
@@ -218,7 +232,20 @@ def test_rebuild_recounts_from_scratch():
     before = tally_pairs()
     RelationTally.objects.all().delete()
     relations_tally.rebuild(connection)
-    assert tally_pairs() == before == Counter({("TR", "US"): 2, ("TR", "GR"): 1, ("TR", ""): 2})
+    assert (
+        tally_pairs()
+        == before
+        == Counter(
+            {
+                ("TR", "US"): 2,
+                ("TR", "GR"): 1,
+                ("TR", ""): 2,
+                (relations_tally.ROW_TOTAL, "TR"): 3,
+                (relations_tally.COLUMN_TOTAL, "US"): 2,
+                (relations_tally.COLUMN_TOTAL, "GR"): 1,
+            }
+        )
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite drops triggers with a table")
