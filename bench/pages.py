@@ -33,7 +33,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count, F, Q  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
@@ -103,13 +103,8 @@ def page_urls() -> dict[str, list[str]]:
     total = visible.count()
     since = dates[min(EXPORT_ROWS, total) - 1] if total else None
     export = "/?format=csv" if total <= EXPORT_ROWS else f"/?format=csv&date_from={since}"
-    pairs = (
-        RelationTally.objects.exclude(source="")
-        .exclude(target="")
-        .exclude(source=F("target"))
-        .order_by("-statements")
-        .values_list("source", "target")[:5]
-    )
+    busiest = RelationTally.objects.pairs().order_by("-statements")
+    pairs = busiest.values_list("source", "target")[:5]
     return {
         "list": ["/", "/?page=2", "/?page=40"],
         "list_speaker": [f"/?speaker={s}" for s in speakers],
