@@ -3,7 +3,8 @@
 Creates the database when missing (LOAD_FRESH=1: drops it first) and fills it once
 (`make_fake_corpus`), serves it with production settings on 127.0.0.1 (gunicorn sized by
 newsroom/gunicorn.conf.py), runs locust headless for a bounded time (50 users pausing
-5-15 s between pages), then the stress variant: users paced at rising request rates,
+5-15 s between pages, each starting at a random moment of a first pause), then the stress
+variant: users paced at rising request rates,
 LOAD_STRESS_SECONDS each, until p95 passes STRESS_P95_MS or requests fail; it prints the
 highest rate that stayed within. Stops everything, and prints as its last line the first
 run's `requests N, failures F, p95 X ms`.
