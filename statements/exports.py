@@ -147,10 +147,8 @@ class ExportRow(NamedTuple):
         return speaker_words(text=self.text, start=self.start, fragments=self.fragments)
 
     def path(self) -> str:
-        """Where the article page shows the statement (as Quote.get_absolute_url)."""
-        part = self.position // Quote.STATEMENTS_PER_PART
-        page = f"?part={part + 1}" if part else ""
-        return f"/articles/{self.article_id}/{page}#q{self.pk}"
+        """Where the article page shows the statement."""
+        return Quote.url_in_article(article_id=self.article_id, pk=self.pk, position=self.position)
 
 
 def _joined(through, field: str) -> Subquery:
@@ -168,33 +166,31 @@ def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
     countries and topic ids joined in a string (one index lookup each; topic slugs are
     mapped here, which on PostgreSQL is 5 times cheaper than joining the topic per row).
     One transaction: the file is one snapshot of the data, however long it streams."""
-    with transaction.atomic(using=queryset.db):
-        yield from _rows_in_transaction(queryset)
-
-
-def _rows_in_transaction(queryset: QuerySet) -> Iterator[ExportRow]:
-    slugs = {str(pk): slug for pk, slug in Topic.objects.values_list("pk", "slug")}
     connection = connections[queryset.db]
-    if connection.vendor == "postgresql":
-        # The rows come through a cursor, which PostgreSQL plans for reading a tenth of
-        # them first; an export reads every one, and the plan for that is 30% faster.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
-    rows = (
-        queryset.prefetch_related(None)
-        .annotate(
-            export_countries=_joined(Quote.countries.through, "country_id"),
-            export_topics=_joined(Quote.topics.through, "topic_id"),
+    with transaction.atomic(using=queryset.db):
+        slugs = {str(pk): slug for pk, slug in Topic.objects.values_list("pk", "slug")}
+        if connection.vendor == "postgresql":
+            # The rows come through a cursor, which PostgreSQL plans for reading a tenth
+            # of them first; an export reads every one, and the plan for that is 30% faster.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+        rows = (
+            queryset.prefetch_related(None)
+            .annotate(
+                export_countries=_joined(Quote.countries.through, "country_id"),
+                export_topics=_joined(Quote.topics.through, "topic_id"),
+            )
+            .values_list(*ROW_FIELDS, "export_countries", "export_topics")
         )
-        .values_list(*ROW_FIELDS, "export_countries", "export_topics")
-    )
-    for *values, countries, topics in rows.iterator(chunk_size=CHUNK_SIZE):
-        yield ExportRow(
-            *values,
-            sorted(countries.split(SEPARATOR)) if countries else [],
-            # (A topic deleted since the slugs were read is left out, as it would be later.)
-            sorted(slugs[pk] for pk in topics.split(SEPARATOR) if pk in slugs) if topics else [],
-        )
+        for *values, countries, topics in rows.iterator(chunk_size=CHUNK_SIZE):
+            yield ExportRow(
+                *values,
+                sorted(countries.split(SEPARATOR)) if countries else [],
+                # (A topic deleted since the slugs were read is left out.)
+                sorted(slugs[pk] for pk in topics.split(SEPARATOR) if pk in slugs)
+                if topics
+                else [],
+            )
 
 
 def json_row(row: ExportRow, *, site: str = "") -> dict:

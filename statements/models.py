@@ -362,9 +362,15 @@ class Quote(models.Model):
     STATEMENTS_PER_PART = 200
 
     def get_absolute_url(self) -> str:
-        part = self.position // self.STATEMENTS_PER_PART
+        return self.url_in_article(article_id=self.article_id, pk=self.pk, position=self.position)
+
+    @classmethod
+    def url_in_article(cls, *, article_id: int, pk: int, position: int) -> str:
+        """Where the article page shows a statement: the part holding its position, and
+        its anchor (also for statements read as plain values, as exports do)."""
+        part = position // cls.STATEMENTS_PER_PART
         query = f"?part={part + 1}" if part else ""
-        return f"{self.article.get_absolute_url()}{query}#q{self.pk}"
+        return f"{page_url('statements:article_detail', article_id)}{query}#q{pk}"
 
     @property
     def pieces(self) -> list[Piece]:
