@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 
 import pytest
 
-from statements.exports import CSV_COLUMNS, ExportRow, csv_cells, csv_safe, export_filename
+from statements.exports import csv_safe, export_filename
 from statements.models import Quote
 from statements.selectors import QuoteFilters
+from tests.factories import make_article, make_quote, make_speaker
 
 
 @pytest.mark.parametrize(
@@ -30,50 +34,65 @@ def test_csv_safe(value, expected):
     assert csv_safe(value) == expected
 
 
-def test_csv_cells_flatten_a_row():
-    row = ExportRow(
-        pk=1,
-        text="=evil",
-        kind="direct",
-        start=0,
-        end=5,
-        fragments=None,
-        cue="",
-        position=Quote.STATEMENTS_PER_PART + 1,
-        speaker_id=None,
-        speaker_name=None,
-        speaker_slug=None,
-        speaker_role=None,
-        speaker_country=None,
-        article_id=2,
-        article_title="-title",
-        article_source="@wire",
-        article_url="",
-        article_published=None,
-        countries=["TR", "US"],
-        topics=[],
-    )
-    cells = dict(zip(CSV_COLUMNS, csv_cells(row, site="http://testserver"), strict=True))
-    assert cells == {
-        "text": "'=evil",
-        "kind": "direct",
-        "speaker_name": "",
-        "speaker_role": "",
-        "speaker_country": "",
-        "cue": "",
-        "article_title": "'-title",
-        "article_source": "'@wire",
-        "article_url": "",
-        "article_published": "",
-        "countries": "TR US",
-        "topics": "",
-        "link": "http://testserver/articles/2/?part=2#q1",
-        "id": 1,
-        "speaker_slug": "",
-        "article_id": 2,
-        "start": 0,
-        "end": 5,
+def flattened(item: dict) -> dict:
+    """A JSON export row as the CSV writes it."""
+    speaker = item["speaker"] or {}
+    article = item["article"]
+    cells = {
+        "text": item["text"],
+        "kind": item["kind"],
+        "speaker_name": speaker.get("name"),
+        "speaker_role": speaker.get("role"),
+        "speaker_country": speaker.get("country"),
+        "cue": item["cue"],
+        "article_title": article["title"],
+        "article_source": article["source"],
+        "article_url": article["url"],
+        "article_published": article["published"],
+        "countries": " ".join(item["countries"]),
+        "topics": " ".join(item["topics"]),
+        "link": item["link"],
+        "id": item["id"],
+        "speaker_slug": speaker.get("slug"),
+        "article_id": article["id"],
+        "start": item["start"],
+        "end": item["end"],
     }
+    return {key: "" if value is None else str(csv_safe(value)) for key, value in cells.items()}
+
+
+def test_every_csv_row_is_its_json_row_flattened(client, db):
+    """The CSV's cells are written by the database, the JSON's in Python: they agree on
+    defused formulas, links into an article's later parts, interrupted quotes, codes in
+    order, and missing speakers, dates and cues."""
+    body = "Talks\n\n“We stay,” the envoy said, “and we talk.”\n"
+    article = make_article(title="=Talks", body=body, source_name="@wire", url="-x")
+    first, second = "We stay,", "and we talk."
+    start, end = body.index(first), body.index(second) + len(second)
+    make_quote(
+        text=body[start:end],
+        article=article,
+        speaker=make_speaker("+Envoy", country="TR", role="-Envoy"),
+        countries=("US", "DE", "TR"),
+        topics=("trade", "defence"),
+        fragments=[[start, start + len(first)], [body.index(second), end]],
+    )
+    make_quote(text="=SUM(A1) later in the article", article=article, cue="@said")
+    far = make_quote(text="Far down a long article", published=None, cue="")
+    Quote.objects.filter(pk=far.pk).update(position=Quote.STATEMENTS_PER_PART * 2 + 3)
+    response = client.get("/", {"format": "csv"})
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
+    payload = json.loads(b"".join(client.get("/", {"format": "json"}).streaming_content))
+    assert len(rows) == 3
+    assert rows == [flattened(item) for item in payload["results"]]
+    by_text = {row["text"]: row for row in rows}
+    assert by_text["We stay, … and we talk."]["countries"] == "DE TR US"
+    assert by_text["We stay, … and we talk."]["speaker_name"] == "'+Envoy"
+    far = by_text["Far down a long article"]
+    assert far["link"].endswith(f"/articles/{far['article_id']}/?part=3#q{far['id']}")
+    assert far["article_published"] == ""
 
 
 @pytest.mark.parametrize(
