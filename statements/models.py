@@ -545,16 +545,20 @@ class TallyWord(models.Model):
         return self.lexeme
 
 
+# The rows of the relations matrix's cells: a speaker's country and another country it
+# mentions, not empty (not the totals rows, nor the statements without a country).
+RELATION_PAIRS = (
+    Q(statements__gt=0)
+    & ~Q(source__in=["", ROW_TOTAL, COLUMN_TOTAL])
+    & ~Q(target=MENTIONS)
+    & ~Q(source=F("target"))
+)
+
+
 class RelationTallyQuerySet(models.QuerySet):
     def pairs(self):
-        """The rows of the matrix's cells: a speaker's country and another country it
-        mentions, not empty (not the totals rows, nor the statements without a country)."""
-        return (
-            self.filter(statements__gt=0)
-            .exclude(source__in=["", ROW_TOTAL, COLUMN_TOTAL])
-            .exclude(target=MENTIONS)
-            .exclude(source=F("target"))
-        )
+        """The matrix's cells (RELATION_PAIRS), which an index of their own orders."""
+        return self.filter(RELATION_PAIRS)
 
     def totals(self):
         """The matrix's row totals (source ROW_TOTAL) and column totals (COLUMN_TOTAL)."""
@@ -576,6 +580,17 @@ class RelationTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "target"], name="relation_tally_pair"),
+        ]
+        indexes = [
+            # The matrix's busiest pairs are the first entries, and the number of pairs an
+            # index-only count: neither reads every pair (29,000 at a million statements).
+            models.Index(
+                F("statements").desc(),
+                "source",
+                "target",
+                condition=RELATION_PAIRS,
+                name="relation_tally_busiest",
+            ),
         ]
 
     def __str__(self) -> str:

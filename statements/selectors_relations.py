@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 
 from statements import tallies
 from statements.models import Country, Quote, RelationTally, Speaker
@@ -386,18 +386,14 @@ def relation_overview(
         return {(s, t): n for s, t, n in cells.values_list("source", "target", "statements")}
 
     # The totals are rows of the tally (a few hundred, read by index); the busiest pairs
-    # and how many there are take the one pass over the pairs the page makes.
+    # are the first entries of the pairs' index, and their number an index-only count.
     row_totals, column_totals = {}, {}
     totals = RelationTally.objects.totals().values_list("source", "target", "statements")
     for side, code, n in totals:
         (row_totals if side == ROW_TOTAL else column_totals)[code] = n
-    busiest = list(
-        pairs.annotate(pairs=Window(Count("*")))
-        .order_by("-statements", "source", "target")
-        .values_list("source", "target", "statements", "pairs")[:top]
-    )
-    top_pairs = [PairCount(s, t, n) for s, t, n, _ in busiest]
-    pair_count = busiest[0][3] if busiest else 0
+    busiest = pairs.order_by("-statements", "source", "target")[:top]
+    top_pairs = [PairCount(*row) for row in busiest.values_list("source", "target", "statements")]
+    pair_count = pairs.count()
     return _overview(
         row_totals=row_totals,
         column_totals=column_totals,
