@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import batched
 from typing import NamedTuple
 
@@ -152,22 +153,43 @@ def _joined(through, field: str, *, in_order: bool = False) -> Subquery:
     )
 
 
-# The rows come through a cursor, which PostgreSQL plans for reading a tenth of them first;
-# an export reads every one, and the plan for that is 30% faster.
-_READ_EVERY_ROW = "SET LOCAL cursor_tuple_fraction = 1"
+@contextmanager
+def _snapshot(db: str) -> Iterator[None]:
+    """One transaction, so that an export is one snapshot of the data however long it
+    streams. On PostgreSQL its cursor is planned for reading every row (the default plans
+    for reading a tenth first, and the plan for all is 30% faster), and dates are written
+    as 2026-01-31 whatever the server's setting."""
+    with transaction.atomic(using=db):
+        connection = connections[db]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+                cursor.execute("SET LOCAL DateStyle = 'ISO'")
+        yield
+
+
+def _topic_slugs() -> dict[str, str]:
+    """Topic slugs by id, the id as text (as _joined spells it)."""
+    return {str(pk): slug for pk, slug in Topic.objects.values_list("pk", "slug")}
+
+
+def _codes(joined: str | None) -> list[str]:
+    """Codes joined in one string (_joined), sorted."""
+    return sorted(joined.split(SEPARATOR)) if joined else []
+
+
+def _slugs(joined: str | None, slugs: dict[str, str]) -> list[str]:
+    """The slugs of topic ids joined in one string, sorted (a topic deleted since `slugs`
+    was read is left out)."""
+    return sorted(slugs[pk] for pk in _codes(joined) if pk in slugs)
 
 
 def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
     """The rows of `queryset` (in its order) in one query: each row brings its statement's
     countries and topic ids joined in a string (one index lookup each; topic slugs are
-    mapped here, which on PostgreSQL is 5 times cheaper than joining the topic per row).
-    One transaction: the file is one snapshot of the data, however long it streams."""
-    connection = connections[queryset.db]
-    with transaction.atomic(using=queryset.db):
-        slugs = {str(pk): slug for pk, slug in Topic.objects.values_list("pk", "slug")}
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(_READ_EVERY_ROW)
+    mapped here, which on PostgreSQL is 5 times cheaper than joining the topic per row)."""
+    with _snapshot(queryset.db):
+        slugs = _topic_slugs()
         rows = (
             queryset.prefetch_related(None)
             .annotate(
@@ -177,14 +199,7 @@ def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
             .values_list(*ROW_FIELDS, "export_countries", "export_topics")
         )
         for *values, countries, topics in rows.iterator(chunk_size=CHUNK_SIZE):
-            yield ExportRow(
-                *values,
-                sorted(countries.split(SEPARATOR)) if countries else [],
-                # (A topic deleted since the slugs were read is left out.)
-                sorted(slugs[pk] for pk in topics.split(SEPARATOR) if pk in slugs)
-                if topics
-                else [],
-            )
+            yield ExportRow(*values, _codes(countries), _slugs(topics, slugs))
 
 
 def _guarded(field: str) -> Case:
@@ -233,38 +248,29 @@ def csv_chunks(queryset: QuerySet, *, site: str = "") -> Iterator[list[list]]:
     """The rows of `queryset` as cells of CSV_COLUMNS, CHUNK_SIZE rows at a time, in one
     query. The database writes the cells (links, dates, the codes joined, formulas
     defused) and Python only the text and the topics: making every cell here was a third
-    of an export's time. One transaction: the file is one snapshot."""
-    connection = connections[queryset.db]
-    in_order = connection.features.supports_aggregate_order_by_clause
+    of an export's time."""
+    in_order = connections[queryset.db].features.supports_aggregate_order_by_clause
     fields = _csv_fields(site=site, in_order=in_order)
-    with transaction.atomic(using=queryset.db):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Dates written as 2026-01-31 whatever the server's setting.
-                cursor.execute("SET LOCAL DateStyle = 'ISO'")
-                cursor.execute(_READ_EVERY_ROW)
-        expressions = {f"csv_{c}": f for c, f in fields.items() if not isinstance(f, str)}
-        names = [f if isinstance(f, str) else f"csv_{c}" for c, f in fields.items()]
+    expressions = {f"csv_{c}": f for c, f in fields.items() if not isinstance(f, str)}
+    names = [fields[c] if isinstance(fields[c], str) else f"csv_{c}" for c in CSV_COLUMNS]
+    with _snapshot(queryset.db):
+        slugs = _topic_slugs()
         rows = (
             queryset.prefetch_related(None).annotate(**expressions).values_list(*names, "fragments")
         )
-        slugs = dict(Topic.objects.values_list("pk", "slug"))
         for chunk in batched(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
             yield [_finished(row, slugs=slugs, sort=not in_order) for row in chunk]
 
 
-def _finished(row: tuple, *, slugs: dict[int, str], sort: bool) -> list:
+def _finished(row: tuple, *, slugs: dict[str, str], sort: bool) -> list:
     *cells, fragments = row
     text = cells[_TEXT]
     if fragments:
         text = speaker_words(text=text, start=cells[_START], fragments=fragments)
     cells[_TEXT] = csv_safe(text)
-    if topics := cells[_TOPICS]:
-        # (A topic deleted since the slugs were read is left out.)
-        found = (slugs.get(int(pk)) for pk in topics.split(SEPARATOR))
-        cells[_TOPICS] = SEPARATOR.join(sorted(slug for slug in found if slug))
-    if sort and cells[_COUNTRIES]:
-        cells[_COUNTRIES] = SEPARATOR.join(sorted(cells[_COUNTRIES].split(SEPARATOR)))
+    cells[_TOPICS] = SEPARATOR.join(_slugs(cells[_TOPICS], slugs))
+    if sort:
+        cells[_COUNTRIES] = SEPARATOR.join(_codes(cells[_COUNTRIES]))
     return cells
 
 
